@@ -128,6 +128,8 @@ export interface RetryPolicy {
   interval: string;
   /** Cap for exponential backoff. */
   maxInterval?: string | undefined;
+  /** When the last attempt fails: `fault` puts the job in state `faulted` (no further fires). */
+  onExhausted?: 'continue' | 'fault' | undefined;
 }
 
 interface StepBase {
@@ -179,7 +181,14 @@ export interface SqlStep extends StepBase {
   sql: string;
 }
 
-export type Step = HttpStep | ExecStep | ShellStep | SqlStep;
+/** Does nothing (optionally for a while): for tests, benchmarks and placeholders. */
+export interface NoopStep extends StepBase {
+  type: 'noop';
+  /** ISO 8601 duration to wait before succeeding. */
+  delay?: string | undefined;
+}
+
+export type Step = HttpStep | ExecStep | ShellStep | SqlStep | NoopStep;
 export type StepType = Step['type'];
 
 // ---------------------------------------------------------------------------------------------
