@@ -8,3 +8,5 @@ export { parseCron, detectDialect, type ParsedCron } from './cron-parse.js';
 export { CronSyntaxError } from './cron-fields.js';
 export { getZone, isValidTimeZone, TimeZone } from './zone.js';
 export { parseDuration, formatDuration, parseInstant, formatInstant } from './instant.js';
+export { previewSchedule, type Preview, type PreviewFire } from './preview.js';
+export { lintSchedule, type Warning } from './lint.js';
