@@ -1,0 +1,96 @@
+/**
+ * The HTTP application: a Fastify instance with the native API, health, metrics and the OpenAPI
+ * document. Built by a factory so tests get a fresh app each time and drive it with `inject()`.
+ */
+
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from '../domain/logger.js';
+import type { Engine } from '../engine/engine.js';
+import type { Services } from '../service/index.js';
+import type { Metrics } from '../service/metrics.js';
+import type { Store } from '../store/store.js';
+import type { Authenticator } from './auth.js';
+import { errorHandler, problem } from './errors.js';
+import { jobRoutes } from './routes/job-routes.js';
+import { runRoutes } from './routes/run-routes.js';
+import { schedulerRoutes } from './routes/scheduler-routes.js';
+import { validatorCompiler } from './validation.js';
+
+export interface AppDeps {
+  services: Services;
+  store: Store;
+  engine: Engine;
+  metrics: Metrics;
+  authenticate: Authenticator;
+  logger: Logger;
+  now: () => number;
+  bodyLimit: number;
+  version: string;
+  /** Extra route sets (compat surfaces, dashboard) registered after the native API. */
+  plugins?: ((app: FastifyInstance) => void | Promise<void>)[];
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({ bodyLimit: deps.bodyLimit, logger: false, ajv: { customOptions: { removeAdditional: false } }, return503OnClosing: true });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setErrorHandler(errorHandler(deps.logger));
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).type('application/problem+json').send(problem('NOT_FOUND', `no route for ${req.method} ${req.url.split('?')[0] ?? ''}`));
+  });
+  app.addContentTypeParser(['application/merge-patch+json'], { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+  app.decorateRequest('actor', null);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'sked', version: deps.version, description: 'The sked job scheduler: native REST API v1. Errors are application/problem+json.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
+      security: [{ bearer: [] }, { apiKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/api/')) request.actor = await deps.authenticate(request);
+  });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    const checks: Record<string, string> = {};
+    let ready = true;
+    try {
+      await deps.store.ping();
+      checks['store'] = 'ok';
+    } catch (err) {
+      ready = false;
+      checks['store'] = `unreachable: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    const engine = deps.engine.status;
+    const tickAge = deps.now() - deps.engine.lastTickAt;
+    checks['engine'] = engine.state;
+    if (engine.state === 'stopped' || engine.state === 'stopping' || tickAge > deps.engine.maxTickAgeMs) {
+      ready = false;
+      checks['engine'] = `${engine.state}, last tick ${tickAge} ms ago`;
+    }
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  jobRoutes(app, deps.services);
+  runRoutes(app, deps.services);
+  schedulerRoutes(app, deps.services, deps.now);
+  for (const plugin of deps.plugins ?? []) await plugin(app);
+  await app.ready();
+  return app;
+}

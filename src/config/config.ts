@@ -1,0 +1,133 @@
+/**
+ * Configuration, resolved once: command-line flags > environment (`SKED_*`) > config file (`--config`,
+ * JSON) > defaults; validated, then frozen. The table below is the single list of settings; the CLI's
+ * `--help` prints it.
+ */
+
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { SkedError } from '../domain/errors.js';
+import { parseDuration } from '../schedule/instant.js';
+
+type Kind = 'string' | 'int' | 'duration' | 'bool' | 'list';
+
+interface Setting {
+  key: keyof SkedConfig;
+  env: string;
+  flag: string;
+  kind: Kind;
+  description: string;
+  default: string | number | boolean | string[] | null;
+  min?: number;
+}
+
+export interface SkedConfig {
+  host: string;
+  port: number;
+  store: string;
+  dataDir: string;
+  nodeId: string;
+  concurrency: number;
+  apiKey: string | null;
+  logLevel: string;
+  lookaheadMs: number;
+  pollIntervalMs: number;
+  misfireThresholdMs: number;
+  shutdownGraceMs: number;
+  maxOutputBytes: number;
+  runRetention: number;
+  bodyLimit: number;
+  heartbeatMs: number;
+  nodeTtlMs: number;
+}
+
+export const SETTINGS: readonly Setting[] = [
+  { key: 'host', env: 'SKED_HOST', flag: 'host', kind: 'string', default: '127.0.0.1', description: 'address the HTTP server binds' },
+  { key: 'port', env: 'SKED_PORT', flag: 'port', kind: 'int', default: 8080, min: 0, description: 'HTTP port (0 = any free port)' },
+  { key: 'store', env: 'SKED_STORE', flag: 'store', kind: 'string', default: 'sqlite:./sked-data/sked.db', description: 'store URL: sqlite:PATH or postgres://...' },
+  { key: 'dataDir', env: 'SKED_DATA_DIR', flag: 'data-dir', kind: 'string', default: null, description: 'folder for admin.key and local state (default: the SQLite file\'s folder, else ./sked-data)' },
+  { key: 'nodeId', env: 'SKED_NODE_ID', flag: 'node-id', kind: 'string', default: null, description: 'this node\'s id in the cluster (default: the host name)' },
+  { key: 'concurrency', env: 'SKED_CONCURRENCY', flag: 'concurrency', kind: 'int', default: 64, min: 1, description: 'runs executing at once on this node' },
+  { key: 'apiKey', env: 'SKED_API_KEY', flag: 'api-key', kind: 'string', default: null, description: 'admin API key installed at start-up' },
+  { key: 'logLevel', env: 'SKED_LOG_LEVEL', flag: 'log-level', kind: 'string', default: 'info', description: 'trace, debug, info, warn, error or silent' },
+  { key: 'lookaheadMs', env: 'SKED_LOOKAHEAD', flag: 'lookahead', kind: 'duration', default: 'PT2S', description: 'how far ahead fires are acquired' },
+  { key: 'pollIntervalMs', env: 'SKED_POLL_INTERVAL', flag: 'poll-interval', kind: 'duration', default: 'PT0.5S', description: 'how often the store is polled for work (wake-ups come sooner)' },
+  { key: 'misfireThresholdMs', env: 'SKED_MISFIRE_THRESHOLD', flag: 'misfire-threshold', kind: 'duration', default: 'PT5S', description: 'a fire later than this counts as missed and follows the job\'s catch-up policy' },
+  { key: 'shutdownGraceMs', env: 'SKED_SHUTDOWN_GRACE', flag: 'shutdown-grace', kind: 'duration', default: 'PT10S', description: 'on SIGTERM, how long running steps may finish' },
+  { key: 'maxOutputBytes', env: 'SKED_MAX_OUTPUT', flag: 'max-output', kind: 'int', default: 65_536, min: 1024, description: 'bytes of output kept per step (head and tail)' },
+  { key: 'runRetention', env: 'SKED_RUN_RETENTION', flag: 'run-retention', kind: 'int', default: 1000, min: 1, description: 'finished runs kept per job' },
+  { key: 'bodyLimit', env: 'SKED_BODY_LIMIT', flag: 'body-limit', kind: 'int', default: 262_144, min: 1024, description: 'largest request body in bytes' },
+  { key: 'heartbeatMs', env: 'SKED_HEARTBEAT', flag: 'heartbeat', kind: 'duration', default: 'PT2S', description: 'node heartbeat interval' },
+  { key: 'nodeTtlMs', env: 'SKED_NODE_TTL', flag: 'node-ttl', kind: 'duration', default: 'PT15S', description: 'a node silent this long is dead and its work is taken over' },
+];
+
+function convert(setting: Setting, raw: unknown, source: string): unknown {
+  const bad = (why: string): never => {
+    throw new SkedError('VALIDATION_ERROR', `${source}: ${why}`, { errors: [{ pointer: `/${setting.key}`, message: why }] });
+  };
+  switch (setting.kind) {
+    case 'string':
+      if (typeof raw !== 'string') bad('must be a string');
+      return raw;
+    case 'int': {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+      if (!Number.isInteger(n)) bad(`must be a whole number (got ${JSON.stringify(raw)})`);
+      if (setting.min !== undefined && n < setting.min) bad(`must be at least ${setting.min}`);
+      return n;
+    }
+    case 'duration': {
+      const ms = typeof raw === 'number' ? raw : typeof raw === 'string' ? parseDuration(raw.trim()) : null;
+      if (ms === null) bad(`must be an ISO 8601 duration such as PT5S (got ${JSON.stringify(raw)})`);
+      return ms;
+    }
+    case 'bool':
+      if (typeof raw === 'boolean') return raw;
+      if (raw === 'true' || raw === '1') return true;
+      if (raw === 'false' || raw === '0') return false;
+      return bad('must be true or false');
+    case 'list':
+      return Array.isArray(raw) ? raw.map(String) : String(raw).split(',').map((s) => s.trim()).filter(Boolean);
+  }
+}
+
+/**
+ * Resolves the configuration.
+ * @param flags values from the command line, keyed by flag name (e.g. `port`, `node-id`)
+ */
+export function resolveConfig(flags: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env): Readonly<SkedConfig> {
+  const configFile = (flags['config'] as string | undefined) ?? env['SKED_CONFIG'];
+  let file: Record<string, unknown> = {};
+  if (configFile) {
+    try {
+      file = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new SkedError('VALIDATION_ERROR', `config file ${configFile}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const s of SETTINGS) {
+    const fromFlag = flags[s.flag];
+    const fromEnv = env[s.env];
+    const fromFile = file[s.key];
+    if (fromFlag !== undefined) out[s.key] = convert(s, fromFlag, `--${s.flag}`);
+    else if (fromEnv !== undefined && fromEnv !== '') out[s.key] = convert(s, fromEnv, s.env);
+    else if (fromFile !== undefined) out[s.key] = convert(s, fromFile, `${configFile} ${s.key}`);
+    else out[s.key] = s.default === null ? null : convert(s, s.default, 'default');
+  }
+  const store = out['store'] as string;
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(store)) {
+    throw new SkedError('VALIDATION_ERROR', `store must be sqlite:PATH or postgres://... (got ${store})`, { errors: [{ pointer: '/store', message: 'unknown scheme' }] });
+  }
+  if (out['dataDir'] === null) {
+    const sqlitePath = /^sqlite:(?:\/\/)?(.+)$/.exec(store)?.[1];
+    out['dataDir'] = sqlitePath && sqlitePath !== ':memory:' ? dirname(resolve(sqlitePath)) : resolve('sked-data');
+  }
+  if (out['nodeId'] === null) out['nodeId'] = hostname();
+  return Object.freeze(out as unknown as SkedConfig);
+}
+
+/** `  --port N  SKED_PORT  HTTP port ... (default 8080)` lines for --help. */
+export function settingsHelp(): string {
+  return SETTINGS.map((s) => `  --${s.flag.padEnd(18)} ${s.env.padEnd(24)} ${s.description}${s.default === null ? '' : ` (default ${String(s.default)})`}`).join('\n');
+}

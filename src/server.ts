@@ -1,0 +1,136 @@
+/**
+ * Starting and stopping a sked server: store, executor, engine, services and HTTP, wired once here.
+ *
+ * Shutdown (SIGTERM/SIGINT): stop accepting requests, stop acquiring, let running steps finish within the
+ * grace period, interrupt the rest (they are retried per their policy), release what this node holds.
+ * A SIGKILL at any moment loses nothing: the fire ledger and the run rows are the truth on restart.
+ */
+
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { buildApp } from './api/app.js';
+import { staticKeyAuthenticator, type Authenticator } from './api/auth.js';
+import type { SkedConfig } from './config/config.js';
+import type { Logger } from './domain/logger.js';
+import { SystemClock, type Clock } from './engine/clock.js';
+import { DEFAULT_ENGINE_CONFIG, Engine, type EngineObserver } from './engine/engine.js';
+import type { ExecutorPort } from './engine/executor-port.js';
+import { Executor } from './executor/index.js';
+import { SYSTEM_ACTOR } from './service/actor.js';
+import { createServices, type Services } from './service/index.js';
+import { createMetrics } from './service/metrics.js';
+import { openStore } from './store/store-factory.js';
+import type { Store } from './store/store.js';
+import { VERSION } from './version.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  engine: Engine;
+  store: Store;
+  services: Services;
+  /** `http://host:port`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  logger?: Logger;
+  clock?: Clock;
+  executor?: ExecutorPort;
+  authenticate?: Authenticator;
+  /** Install SIGTERM/SIGINT handlers (the CLI does; tests do not). */
+  handleSignals?: boolean;
+  /** Observers added to the engine's (live events). */
+  observers?: EngineObserver[];
+}
+
+export function createLogger(level: string): Logger {
+  return pino({ level, base: { pid: process.pid, host: hostname() } }) as unknown as Logger;
+}
+
+function combine(observers: EngineObserver[]): EngineObserver {
+  return {
+    fire: (e) => observers.forEach((o) => o.fire?.(e)),
+    runStarted: (e) => observers.forEach((o) => o.runStarted?.(e)),
+    runFinished: (e) => observers.forEach((o) => o.runFinished?.(e)),
+    stepFinished: (id, job, s) => observers.forEach((o) => o.stepFinished?.(id, job, s)),
+    output: (id, p, ph, c) => observers.forEach((o) => o.output?.(id, p, ph, c)),
+  };
+}
+
+export async function startServer(config: Readonly<SkedConfig>, options: ServerOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? new SystemClock();
+  const store = await openStore(config.store);
+  const executor = options.executor ?? new Executor({ maxOutputBytes: config.maxOutputBytes });
+  let engine: Engine | null = null;
+  const metrics = createMetrics(store, () => engine?.status ?? { running: 0, acquired: 0, capacity: 0 });
+  let services: Services | null = null;
+  engine = new Engine({
+    store,
+    executor,
+    clock,
+    logger: logger.child({ component: 'engine' }),
+    observer: combine([metrics.observer, ...(options.observers ?? [])]),
+    config: {
+      ...DEFAULT_ENGINE_CONFIG,
+      nodeId: config.nodeId,
+      concurrency: config.concurrency,
+      lookaheadMs: config.lookaheadMs,
+      pollIntervalMs: config.pollIntervalMs,
+      misfireThresholdMs: config.misfireThresholdMs,
+      heartbeatMs: config.heartbeatMs,
+      nodeTtlMs: config.nodeTtlMs,
+      version: VERSION,
+      host: hostname(),
+    },
+    maintenance: async () => {
+      if (services) await services.jobs.resumeExpired(SYSTEM_ACTOR);
+    },
+  });
+  services = createServices({ store, engine, clock, logger, newJobId: randomUUID, runRetention: config.runRetention });
+  const app = await buildApp({
+    services,
+    store,
+    engine,
+    metrics,
+    authenticate: options.authenticate ?? staticKeyAuthenticator(config.apiKey),
+    logger,
+    now: () => clock.now(),
+    bodyLimit: config.bodyLimit,
+    version: VERSION,
+  });
+  await engine.start();
+  const url = await app.listen({ host: config.host, port: config.port });
+  logger.info({ url, store: config.store.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@'), nodeId: config.nodeId, version: VERSION }, 'sked is listening');
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      logger.info('shutting down');
+      await app.close();
+      await engine.stop(config.shutdownGraceMs);
+      await executor.close();
+      await store.close();
+      logger.info('stopped');
+    })();
+    return closing;
+  };
+  if (options.handleSignals) {
+    const onSignal = (signal: string): void => {
+      logger.info({ signal }, 'signal received');
+      close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  }
+  return { app, engine, store, services, url, close };
+}

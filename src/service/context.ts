@@ -1,0 +1,19 @@
+/** What every service works with. */
+
+import type { Logger } from '../domain/logger.js';
+import type { Clock } from '../engine/clock.js';
+import type { Engine } from '../engine/engine.js';
+import type { Store } from '../store/store.js';
+
+export interface ServiceContext {
+  store: Store;
+  engine: Engine;
+  clock: Clock;
+  logger: Logger;
+  /** Generates ids for jobs created without one. */
+  newJobId: () => string;
+  /** Publishes a change (live events; wired by the server). */
+  emit?: (type: string, data: Record<string, unknown>) => void;
+  /** Finished runs kept per job. */
+  runRetention: number;
+}

@@ -1,0 +1,279 @@
+/** Jobs: the rules for creating, changing, deleting, triggering, pausing and resuming them. */
+
+import { notFound, SkedError, validationError } from '../domain/errors.js';
+import { uuidv7 } from '../domain/ids.js';
+import type { Fire, Job, JobState, Run } from '../domain/types.js';
+import type { CompiledSchedule } from '../schedule/compile.js';
+import type { JobQuery, JobSortKey, Page } from '../store/store.js';
+import { authorize, type Actor } from './actor.js';
+import type { CollectionService } from './collection-service.js';
+import type { ServiceContext } from './context.js';
+import { matchesFilter, parseFilter } from './crest-filter.js';
+import { inputOf, normalizeJobInput, type JobInput } from './job-input.js';
+import { applyMergePatch } from './merge-patch.js';
+import { jobView } from './views.js';
+
+export interface JobListQuery {
+  limit: number;
+  offset: number;
+  state?: JobState | undefined;
+  collection?: string | undefined;
+  labels?: Record<string, string> | undefined;
+  q?: string | undefined;
+  filter?: string | undefined;
+  ids?: string[] | undefined;
+  sort?: string | undefined;
+}
+
+const SORT_KEYS: Record<string, JobSortKey> = {
+  id: 'id',
+  name: 'name',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt',
+  nextFireTime: 'nextFireTime',
+  state: 'state',
+};
+
+export function parseSort(sort: string | undefined, pointer = '/query/sort'): JobQuery['sort'] {
+  if (!sort) return undefined;
+  return sort.split(',').map((raw) => {
+    const part = raw.trim();
+    const descending = part.startsWith('-');
+    const name = part.replace(/^[-+]/, '');
+    const key = SORT_KEYS[name];
+    if (!key) throw validationError([{ pointer, message: `unknown sort key '${name}' (use ${Object.keys(SORT_KEYS).join(', ')}, with - for descending)` }]);
+    return { key, descending };
+  });
+}
+
+export class JobService {
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly collections: CollectionService,
+  ) {}
+
+  async list(actor: Actor, query: JobListQuery): Promise<Page<Job>> {
+    authorize(actor, 'read', 'list jobs');
+    const base: JobQuery = {
+      limit: query.limit,
+      offset: query.offset,
+      state: query.state,
+      collection: query.collection,
+      labels: query.labels,
+      nameContains: query.q,
+      ids: query.ids,
+      sort: parseSort(query.sort),
+    };
+    if (!query.filter) return this.ctx.store.listJobs(base);
+    // CREST filters run over the public JSON of each job, page by page.
+    const filter = parseFilter(query.filter);
+    const matched: Job[] = [];
+    for (let offset = 0; ; offset += 1000) {
+      const page = await this.ctx.store.listJobs({ ...base, limit: 1000, offset });
+      for (const job of page.items) if (matchesFilter(filter, jobView(job))) matched.push(job);
+      if (page.items.length < 1000) break;
+    }
+    return { items: matched.slice(query.offset, query.offset + query.limit), total: matched.length };
+  }
+
+  async get(actor: Actor, id: string): Promise<Job> {
+    authorize(actor, 'read', 'read jobs');
+    const job = await this.ctx.store.getJob(id);
+    if (!job) throw notFound('job', id);
+    return job;
+  }
+
+  /** Creates a job with a generated id. */
+  create(actor: Actor, input: JobInput): Promise<Job> {
+    return this.insert(actor, this.ctx.newJobId(), input);
+  }
+
+  /** Creates (`created`: true) or replaces the job with this id; `ifMatch` guards the replacement. */
+  async put(actor: Actor, id: string, input: JobInput, ifMatch?: number): Promise<{ job: Job; created: boolean }> {
+    authorize(actor, 'write', 'create or change jobs');
+    const existing = await this.ctx.store.getJob(id);
+    if (!existing) {
+      if (ifMatch !== undefined) throw new SkedError('PRECONDITION_FAILED', `job '${id}' does not exist (If-Match given)`);
+      return { job: await this.insert(actor, id, input), created: true };
+    }
+    return { job: await this.replace(actor, existing, input, ifMatch), created: false };
+  }
+
+  /** Applies a JSON merge patch (RFC 7396) to the job's definition. */
+  async patch(actor: Actor, id: string, patch: unknown, ifMatch?: number, validate?: (input: unknown) => JobInput): Promise<Job> {
+    authorize(actor, 'write', 'change jobs');
+    const existing = await this.get(actor, id);
+    const merged = applyMergePatch(inputOf(existing, existing.state !== 'paused'), patch);
+    const input = validate ? validate(merged) : (merged as JobInput);
+    return this.replace(actor, existing, input, ifMatch);
+  }
+
+  async delete(actor: Actor, id: string, ifMatch?: number): Promise<void> {
+    authorize(actor, 'write', 'delete jobs');
+    const job = await this.ctx.store.getJob(id);
+    if (!job) throw notFound('job', id);
+    if (ifMatch !== undefined && ifMatch !== job.version) throw preconditionFailed(id, ifMatch, job.version);
+    for (const run of await this.ctx.store.activeRuns([id])) await this.ctx.engine.cancelRun(run.id);
+    if (!(await this.ctx.store.deleteJob(id, ifMatch))) throw notFound('job', id);
+    this.ctx.engine.jobChanged(id);
+    this.ctx.emit?.('job.deleted', { jobId: id });
+  }
+
+  /** Runs the job now with an optional payload; returns the run id. */
+  async trigger(actor: Actor, id: string, payload: unknown = null): Promise<string> {
+    authorize(actor, 'operate', 'trigger jobs');
+    const job = await this.get(actor, id);
+    const now = this.ctx.clock.now();
+    const runId = uuidv7(now);
+    await this.ctx.store.insertRuns([
+      { id: runId, jobId: id, trigger: 'manual', scheduledFor: null, queuedAt: now, status: 'queued', nodeId: null, startedAt: null, attempt: 1, retryOf: null, notBefore: null, payload, exclusive: job.overlap !== 'allow' },
+    ]);
+    this.ctx.engine.wake();
+    this.ctx.emit?.('job.triggered', { jobId: id, runId, by: actor.name });
+    return runId;
+  }
+
+  async pause(actor: Actor, id: string, options: { reason?: string | null | undefined; until?: number | null | undefined } = {}): Promise<Job> {
+    authorize(actor, 'operate', 'pause jobs');
+    const job = await this.get(actor, id);
+    if (job.state === 'completed') throw new SkedError('CONFLICT', `job '${id}' is completed: it has no fires left to pause`);
+    const now = this.ctx.clock.now();
+    if (options.until !== undefined && options.until !== null && options.until <= now) {
+      throw validationError([{ pointer: '/until', message: 'must be in the future' }]);
+    }
+    const next: Job = {
+      ...job,
+      state: 'paused',
+      pause: { reason: options.reason ?? null, until: options.until ?? null, pausedAt: now, by: actor.name },
+      version: job.version + 1,
+      updatedAt: now,
+    };
+    await this.ctx.store.updateJob(next, job.version, { nextFireAt: null });
+    this.ctx.engine.jobChanged(id);
+    this.ctx.emit?.('job.paused', { jobId: id, by: actor.name });
+    return this.get(actor, id);
+  }
+
+  async resume(actor: Actor, id: string): Promise<Job> {
+    authorize(actor, 'operate', 'resume jobs');
+    const job = await this.get(actor, id);
+    if (job.state !== 'paused' && job.state !== 'faulted') return job;
+    const now = this.ctx.clock.now();
+    const schedule = this.ctx.engine.cache.compile(job.schedule);
+    const nextFireAt = schedule.nextAfter(now);
+    const next: Job = { ...job, state: nextFireAt === null && job.schedule.type !== 'manual' ? 'completed' : 'enabled', pause: null, version: job.version + 1, updatedAt: now };
+    await this.ctx.store.updateJob(next, job.version, { nextFireAt });
+    this.ctx.engine.jobChanged(id);
+    this.ctx.emit?.('job.resumed', { jobId: id, by: actor.name });
+    return this.get(actor, id);
+  }
+
+  /** Pauses the listed jobs, or those matching a filter, or all when neither is given. */
+  async pauseMany(actor: Actor, select: { ids?: string[] | undefined; filter?: string | undefined }, options: { reason?: string | null; until?: number | null } = {}): Promise<{ count: number; ids: string[] }> {
+    authorize(actor, 'operate', 'pause jobs');
+    const ids = await this.select(actor, select, 'enabled');
+    for (const id of ids) await this.pause(actor, id, options).catch(ignoreGone);
+    return { count: ids.length, ids };
+  }
+
+  async resumeMany(actor: Actor, select: { ids?: string[] | undefined; filter?: string | undefined }): Promise<{ count: number; ids: string[] }> {
+    authorize(actor, 'operate', 'resume jobs');
+    const ids = await this.select(actor, select, 'paused');
+    for (const id of ids) await this.resume(actor, id).catch(ignoreGone);
+    return { count: ids.length, ids };
+  }
+
+  async runs(actor: Actor, id: string, page: { limit: number; offset: number; status?: Run['status'][] | undefined }): Promise<Page<Run>> {
+    await this.get(actor, id);
+    return this.ctx.store.listRuns({ ...page, jobId: id });
+  }
+
+  /** The fire ledger (newest first) and the next planned fires. */
+  async fires(actor: Actor, id: string, page: { limit: number; offset: number }, planned = 10): Promise<Page<Fire> & { next: { scheduledFor: number }[] }> {
+    const job = await this.get(actor, id);
+    const ledger = await this.ctx.store.listFires(id, page);
+    const next: { scheduledFor: number }[] = [];
+    const from = await this.ctx.store.nextFireAt(id);
+    if (from !== null && job.state === 'enabled') {
+      const schedule = this.ctx.engine.cache.compile(job.schedule);
+      let t: number | null = from;
+      while (t !== null && next.length < planned) {
+        next.push({ scheduledFor: t });
+        t = schedule.nextAfter(t);
+      }
+    }
+    return { ...ledger, next };
+  }
+
+  /** Resumes paused jobs whose `until` has passed (run by the engine on every poll). */
+  async resumeExpired(actor: Actor): Promise<void> {
+    for (const id of await this.ctx.store.expiredPauses(this.ctx.clock.now())) {
+      await this.resume(actor, id).catch(ignoreGone);
+    }
+  }
+
+  private async select(actor: Actor, select: { ids?: string[] | undefined; filter?: string | undefined }, state: JobState): Promise<string[]> {
+    if (select.ids) return select.ids;
+    const page = await this.list(actor, { limit: 1_000_000, offset: 0, state, filter: select.filter });
+    return page.items.map((j) => j.id);
+  }
+
+  private async insert(actor: Actor, id: string, input: JobInput): Promise<Job> {
+    authorize(actor, 'write', 'create jobs');
+    const now = this.ctx.clock.now();
+    const { definition, schedule, enabled } = normalizeJobInput(input, now);
+    await this.collections.admit(definition.collection, schedule, now, true);
+    const job: Job = {
+      ...definition,
+      id,
+      state: enabled ? 'enabled' : 'paused',
+      pause: enabled ? null : { reason: 'created disabled', until: null, pausedAt: now, by: actor.name },
+      status: { nextFireTime: null, lastFireTime: null, lastRun: null, runCount: 0, failureCount: 0 },
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.ctx.store.insertJob(job, enabled ? schedule.nextAfter(now) : null);
+    this.ctx.engine.jobChanged(id);
+    this.ctx.emit?.('job.created', { jobId: id, by: actor.name });
+    return (await this.ctx.store.getJob(id)) ?? job;
+  }
+
+  private async replace(actor: Actor, existing: Job, input: JobInput, ifMatch?: number): Promise<Job> {
+    authorize(actor, 'write', 'change jobs');
+    if (ifMatch !== undefined && ifMatch !== existing.version) throw preconditionFailed(existing.id, ifMatch, existing.version);
+    const now = this.ctx.clock.now();
+    const { definition, schedule, enabled } = normalizeJobInput(input, now);
+    await this.collections.admit(definition.collection, schedule, now, definition.collection !== existing.collection);
+    const wasPaused = existing.state === 'paused';
+    // `enabled` decides the state; leaving it out keeps a paused job paused.
+    const paused = input.enabled === undefined ? wasPaused : !enabled;
+    const state: JobState = paused ? 'paused' : 'enabled';
+    const job: Job = {
+      ...existing,
+      ...definition,
+      state,
+      pause: paused ? (existing.pause ?? { reason: null, until: null, pausedAt: now, by: actor.name }) : null,
+      version: existing.version + 1,
+      updatedAt: now,
+    };
+    const nextFireAt = state === 'enabled' ? nextFrom(schedule, now) : null;
+    await this.ctx.store.updateJob(job, existing.version, { nextFireAt });
+    this.ctx.engine.jobChanged(existing.id);
+    this.ctx.emit?.('job.updated', { jobId: existing.id, by: actor.name });
+    return (await this.ctx.store.getJob(existing.id)) ?? job;
+  }
+}
+
+function nextFrom(schedule: CompiledSchedule, now: number): number | null {
+  return schedule.nextAfter(now);
+}
+
+function preconditionFailed(id: string, expected: number, actual: number): SkedError {
+  return new SkedError('PRECONDITION_FAILED', `job '${id}' is at version ${actual}, not ${expected} (If-Match)`);
+}
+
+function ignoreGone(err: unknown): void {
+  if (err instanceof SkedError && (err.code === 'NOT_FOUND' || err.code === 'CONFLICT')) return;
+  throw err;
+}
