@@ -106,6 +106,8 @@ export class Engine {
   private idleWaiters: (() => void)[] = [];
   /** Latest measured lateness per fire, for status. */
   lastLatenessMs = 0;
+  /** When the poll loop last completed (readiness: the engine is ticking). */
+  lastTickAt = 0;
 
   constructor(private readonly deps: EngineDeps) {
     this.store = deps.store;
@@ -127,6 +129,11 @@ export class Engine {
       },
       (err, items) => this.log.error({ err: messageOf(err), runs: items.length }, 'recording finished runs failed; retrying'),
     );
+  }
+
+  /** Readiness fails when the poll loop has not completed for this long. */
+  get maxTickAgeMs(): number {
+    return Math.max(10_000, this.config.pollIntervalMs * 10);
   }
 
   get nodeId(): string {
@@ -153,6 +160,7 @@ export class Engine {
     if (this.state !== 'stopped') return;
     this.state = 'running';
     this.startedAt = this.clock.now();
+    this.lastTickAt = this.startedAt;
     await this.heartbeat();
     await this.recover();
     this.standby = (await this.store.getSetting('scheduler.standby')) === true;
@@ -175,7 +183,7 @@ export class Engine {
     this.fireTimer = null;
     await this.store.releaseTriggers(this.nodeId).catch((err: unknown) => this.log.warn({ err: messageOf(err) }, 'releasing triggers failed'));
     if (this.pool.size > 0) {
-      await this.waitIdle(graceMs);
+      if (graceMs > 0) await this.waitIdle(graceMs);
       if (this.pool.size > 0) {
         this.log.warn({ runs: this.pool.size }, 'grace period over: interrupting running runs');
         this.pool.abortAll('shutdown');
@@ -238,6 +246,7 @@ export class Engine {
         if (this.deps.maintenance) await this.deps.maintenance();
         await this.acquire();
         await this.pump();
+        this.lastTickAt = this.clock.now();
       } catch (err) {
         this.log.error({ err: messageOf(err) }, 'engine poll failed');
       } finally {

@@ -13,7 +13,7 @@ interface FakeTimer {
 }
 
 /** Lets pending promise chains (including ones that go through setImmediate) run. */
-export async function settle(rounds = 5): Promise<void> {
+export async function settle(rounds = 20): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
@@ -34,6 +34,12 @@ export class FakeClock implements Clock {
     const timer: FakeTimer = { at, seq: this.seq++, callback, cancelled: false };
     this.timers.push(timer);
     return { cancel: () => void (timer.cancelled = true) };
+  }
+
+  /** Cancels every armed timer: whatever armed them is frozen, as if its process died. */
+  dropAll(): void {
+    for (const t of this.timers) t.cancelled = true;
+    this.timers = [];
   }
 
   /** Number of timers still armed. */
