@@ -1,0 +1,99 @@
+/**
+ * Why work is being stopped, carried as the abort reason of an AbortSignal, and the small helpers that
+ * link signals and wait abortably.
+ */
+
+/**
+ * - cancelled: the run was cancelled (the request's signal, or the executor closing).
+ * - runTimeout: the run's timeout expired.
+ * - stepTimeout: the step attempt's own timeout expired.
+ */
+export type StopKind = 'cancelled' | 'runTimeout' | 'stepTimeout';
+
+export class StopRequest extends Error {
+  readonly kind: StopKind;
+
+  constructor(kind: StopKind) {
+    super(`stopped: ${kind}`);
+    this.name = 'StopRequest';
+    this.kind = kind;
+  }
+}
+
+/** Why the signal was aborted (null while it is not); a foreign abort reason counts as a cancel. */
+export function stopKindOf(signal: AbortSignal): StopKind | null {
+  if (!signal.aborted) return null;
+  const reason: unknown = signal.reason;
+  return reason instanceof StopRequest ? reason.kind : 'cancelled';
+}
+
+/** An AbortController that also aborts (with the same stop kind) when `parent` aborts. */
+export interface LinkedController {
+  readonly controller: AbortController;
+  readonly signal: AbortSignal;
+  /** Stops listening to the parent: call it when done, so long-lived parents do not collect listeners. */
+  dispose(): void;
+}
+
+export function linkController(parent: AbortSignal | undefined): LinkedController {
+  const controller = new AbortController();
+  if (parent === undefined) return { controller, signal: controller.signal, dispose: () => undefined };
+  const forward = (): void => controller.abort(new StopRequest(stopKindOf(parent) ?? 'cancelled'));
+  if (parent.aborted) forward();
+  else parent.addEventListener('abort', forward, { once: true });
+  return {
+    controller,
+    signal: controller.signal,
+    dispose: () => parent.removeEventListener('abort', forward),
+  };
+}
+
+// setTimeout fires at once for delays over 2^31 - 1 ms (about 24.8 days): longer ones are taken in slices.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Calls `fn` after `ms` (any finite length); returns a function that cancels it. */
+export function startTimer(ms: number, fn: () => void): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (remaining: number): void => {
+    timer = setTimeout(
+      () => {
+        if (remaining > MAX_TIMER_MS) arm(remaining - MAX_TIMER_MS);
+        else fn();
+      },
+      Math.min(remaining, MAX_TIMER_MS),
+    );
+  };
+  arm(Math.max(0, ms));
+  return () => clearTimeout(timer);
+}
+
+/** Waits `ms`; resolves true when the time passed, false as soon as the signal aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      cancel();
+      resolve(false);
+    };
+    const cancel = startTimer(ms, () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    });
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Resolves when `promise` settles or after `ms`, whichever comes first (never rejects). */
+export async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  try {
+    await Promise.race([promise.then(noop, noop), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function noop(): void {}
