@@ -179,8 +179,13 @@ export class CronMatcher implements WallMatcher {
     for (const off of dom.lastWeekday) {
       if (dim - off >= 1) mask |= 1 << (nearestWeekday(dim - off, dim, first) - 1);
     }
-    // A W day past the end of a short month (31W in April) does not fire that month, as in Quartz.
-    for (const day of dom.nearestWeekday) if (day <= dim) mask |= 1 << (nearestWeekday(day, dim, first) - 1);
+    // A W day past the end of a short month is read as Quartz reads it: its weekday is that of the day it
+    // rolls over to, so 29W in a 28-day February whose 1st of March is a Saturday fires on the 28th;
+    // when the nearest weekday is still past the end, the month has no fire.
+    for (const day of dom.nearestWeekday) {
+      const d = nearestWeekday(day, dim, first);
+      if (d <= dim) mask |= 1 << (d - 1);
+    }
     return mask;
   }
 
