@@ -60,7 +60,20 @@ function combine(observers: EngineObserver[]): EngineObserver {
   };
 }
 
-export async function startServer(config: Readonly<SkedConfig>, options: ServerOptions = {}): Promise<RunningServer> {
+export interface Sked {
+  app: FastifyInstance;
+  engine: Engine;
+  store: Store;
+  services: Services;
+  logger: Logger;
+  /** Starts the engine (recovery, then firing). */
+  start(): Promise<void>;
+  /** Stops the engine within the grace period, then closes the executor, the app and the store. */
+  close(): Promise<void>;
+}
+
+/** Everything a server is, without listening: the HTTP app (for inject()), engine, store and services. */
+export async function buildSked(config: Readonly<SkedConfig>, options: ServerOptions = {}): Promise<Sked> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? new SystemClock();
   const store = await openStore(config.store);
@@ -102,21 +115,37 @@ export async function startServer(config: Readonly<SkedConfig>, options: ServerO
     bodyLimit: config.bodyLimit,
     version: VERSION,
   });
-  await engine.start();
+  const started = engine;
+  let closing: Promise<void> | null = null;
+  return {
+    app,
+    engine: started,
+    store,
+    services,
+    logger,
+    start: () => started.start(),
+    close: () => {
+      closing ??= (async () => {
+        await app.close();
+        await started.stop(config.shutdownGraceMs);
+        await executor.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+export async function startServer(config: Readonly<SkedConfig>, options: ServerOptions = {}): Promise<RunningServer> {
+  const sked = await buildSked(config, options);
+  const { app, engine, store, services, logger } = sked;
+  await sked.start();
   const url = await app.listen({ host: config.host, port: config.port });
   logger.info({ url, store: config.store.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@'), nodeId: config.nodeId, version: VERSION }, 'sked is listening');
-
-  let closing: Promise<void> | null = null;
-  const close = (): Promise<void> => {
-    closing ??= (async () => {
-      logger.info('shutting down');
-      await app.close();
-      await engine.stop(config.shutdownGraceMs);
-      await executor.close();
-      await store.close();
-      logger.info('stopped');
-    })();
-    return closing;
+  const close = async (): Promise<void> => {
+    logger.info('shutting down');
+    await sked.close();
+    logger.info('stopped');
   };
   if (options.handleSignals) {
     const onSignal = (signal: string): void => {
