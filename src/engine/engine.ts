@@ -513,7 +513,9 @@ export class Engine {
   }
 
   private startLocal(run: { id: string; jobId: string; trigger: NewRun['trigger']; scheduledFor: number | null; startedAt: number | null; attempt: number; payload: unknown }, job: Job): void {
-    const startedAt = run.startedAt ?? this.clock.now();
+    // The instant the steps really begin (after the fire's commit): what lateness is measured on, and
+    // what the run row records once the run finishes.
+    const startedAt = this.clock.now();
     const started: StartedRun = { id: run.id, jobId: run.jobId, trigger: run.trigger, scheduledFor: run.scheduledFor, startedAt, attempt: run.attempt, payload: run.payload };
     if (run.scheduledFor !== null && run.trigger === 'schedule') this.lastLatenessMs = startedAt - run.scheduledFor;
     this.runJobs.set(run.id, run.jobId);
