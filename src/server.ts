@@ -96,6 +96,7 @@ export async function buildSked(config: Readonly<SkedConfig>, options: ServerOpt
       misfireThresholdMs: config.misfireThresholdMs,
       heartbeatMs: config.heartbeatMs,
       nodeTtlMs: config.nodeTtlMs,
+      runRetention: config.runRetention,
       version: VERSION,
       host: hostname(),
     },

@@ -46,6 +46,8 @@ export interface EngineConfig {
   nodeTtlMs: number;
   /** Fires resolved per store transaction at one instant. */
   resolveChunk: number;
+  /** Finished runs kept per job; older ones are pruned in the background. */
+  runRetention: number;
   version: string;
   host: string;
 }
@@ -60,6 +62,7 @@ export const DEFAULT_ENGINE_CONFIG: Omit<EngineConfig, 'nodeId' | 'version' | 'h
   heartbeatMs: 2000,
   nodeTtlMs: 15_000,
   resolveChunk: 2000,
+  runRetention: 1000,
 };
 
 /** What the engine reports as it works (metrics, live events). */
@@ -104,6 +107,9 @@ export class Engine {
   private readonly again = { acquire: false, fire: false, pump: false };
   private startedAt = 0;
   private idleWaiters: (() => void)[] = [];
+  /** Jobs with runs finished since the last pruning. */
+  private readonly pruneCandidates = new Set<string>();
+  private lastPruneAt = 0;
   /** Latest measured lateness per fire, for status. */
   lastLatenessMs = 0;
   /** When the poll loop last completed (readiness: the engine is ticking). */
@@ -246,6 +252,7 @@ export class Engine {
         if (this.deps.maintenance) await this.deps.maintenance();
         await this.acquire();
         await this.pump();
+        await this.prune();
         this.lastTickAt = this.clock.now();
       } catch (err) {
         this.log.error({ err: messageOf(err) }, 'engine poll failed');
@@ -560,8 +567,22 @@ export class Engine {
     }
   }
 
+  /** Keeps at most runRetention finished runs per job, a few hundred jobs every 10 s. */
+  private async prune(): Promise<void> {
+    const now = this.clock.now();
+    if (now - this.lastPruneAt < 10_000 || this.pruneCandidates.size === 0) return;
+    this.lastPruneAt = now;
+    let n = 0;
+    for (const jobId of this.pruneCandidates) {
+      this.pruneCandidates.delete(jobId);
+      await this.store.pruneRuns(jobId, this.config.runRetention);
+      if (++n >= 500) break;
+    }
+  }
+
   private onRunFinished(run: StartedRun, result: ExecuteResult, aborted: AbortReason | null): void {
     this.runJobs.delete(run.id);
+    this.pruneCandidates.add(run.jobId);
     const status: RunStatus = aborted === 'shutdown' ? 'interrupted' : result.status;
     const failed = status === 'failed' || status === 'timedOut' || status === 'interrupted';
     const finishedAt = this.clock.now();

@@ -13,7 +13,19 @@
  * PRECONDITION_FAILED), mapped from driver errors in one file per backend.
  */
 
-import type { Collection, Fire, FireOutcome, Instant, Job, JobState, NodeInfo, Run, RunStatus, RunTrigger, StepResult } from '../domain/types.js';
+import type {
+  Collection,
+  Fire,
+  FireOutcome,
+  Instant,
+  Job,
+  JobState,
+  NodeInfo,
+  Run,
+  RunStatus,
+  RunTrigger,
+  StepResult,
+} from '../domain/types.js';
 
 /** Named differences between backends, in one place (pg-boss's "single source of truth"). */
 export interface StoreCapabilities {
@@ -196,7 +208,13 @@ export interface Store {
    * (or whose lease expired before `now`), oldest first, leasing them to `nodeId` until `leaseUntil`.
    * Concurrent callers never claim the same trigger.
    */
-  claimDueTriggers(nodeId: string, now: Instant, horizon: Instant, limit: number, leaseUntil: Instant): Promise<ClaimedTrigger[]>;
+  claimDueTriggers(
+    nodeId: string,
+    now: Instant,
+    horizon: Instant,
+    limit: number,
+    leaseUntil: Instant,
+  ): Promise<ClaimedTrigger[]>;
   /**
    * In one transaction, for each acquisition whose trigger is still leased to `nodeId` and whose job is
    * still at `version`: inserts its fires as pending ledger rows held by `nodeId` (a fire whose key

@@ -220,3 +220,15 @@ describe('bounded pool', () => {
     expect(h.executor.finished).toHaveLength(10);
   });
 });
+
+describe('retention', () => {
+  it('keeps at most runRetention finished runs per job', async () => {
+    h = await engineHarness({ runRetention: 5 });
+    const job = await h.createJob({ schedule: { type: 'cron', expression: '* * * * * ?' }, overlap: 'allow' });
+    await h.clock.advance(30 * S);
+    const runs = await h.runs(job.id);
+    expect(runs.length).toBeLessThanOrEqual(5 + 10); // pruned every 10 s
+    expect(runs.length).toBeGreaterThanOrEqual(5);
+    expect((await h.services.jobs.get(SYSTEM_ACTOR, job.id)).status.runCount).toBeGreaterThanOrEqual(29);
+  });
+});

@@ -1,0 +1,56 @@
+/** Opening a SQLite database for the store: URL parsing and the pragmas sked relies on. */
+
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { SkedError } from '../../domain/errors.js';
+
+export const MEMORY_PATH = ':memory:';
+
+/** How long a writer waits for another connection's write lock before SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5000;
+
+/** Page cache per connection, in KiB (a negative cache_size is KiB, not pages). */
+const CACHE_SIZE_KIB = 32 * 1024;
+
+/**
+ * The file path of a store URL: `sqlite:PATH`, `sqlite://PATH` (so `sqlite:///abs/file.db` is
+ * absolute), `sqlite::memory:` or `sqlite://:memory:`. VALIDATION_ERROR for anything else.
+ */
+export function parseSqliteUrl(url: string): string {
+  const match = /^sqlite:(?:\/\/)?(.*)$/i.exec(url);
+  const path = match?.[1];
+  if (path === undefined || path === '') {
+    throw new SkedError(
+      'VALIDATION_ERROR',
+      `store URL '${url}' is not sqlite:PATH, sqlite://PATH or sqlite::memory:`,
+    );
+  }
+  return path;
+}
+
+/**
+ * Opens (creating the file and its folder when missing) a database with:
+ * - WAL, so readers never block the writer and a commit is one sequential append;
+ * - synchronous=NORMAL: a committed transaction survives the process dying at any moment (SIGKILL
+ *   included), because the WAL is in the OS page cache; only a power loss or OS crash may lose the last
+ *   transactions before the next checkpoint (the database itself stays consistent);
+ * - foreign keys on (deleting a job cascades to its trigger, ledger, runs and steps);
+ * - a busy timeout, so a second process waits for the write lock instead of failing at once.
+ */
+export function openSqliteDatabase(path: string): Database.Database {
+  const memory = path === MEMORY_PATH;
+  if (!memory) mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+  try {
+    if (!memory) db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma(`cache_size = -${CACHE_SIZE_KIB}`);
+    db.pragma('temp_store = MEMORY');
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

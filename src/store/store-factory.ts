@@ -1,0 +1,57 @@
+/**
+ * Opens the store named by a URL, choosing the backend by its scheme:
+ * - `sqlite:PATH`, `sqlite://PATH`, `sqlite::memory:` — the embedded single-node store;
+ * - `postgres://…`, `postgresql://…` — the cluster store (not available yet).
+ */
+
+import { SkedError } from '../domain/errors.js';
+import { SqliteStore } from './sqlite/sqlite-store.js';
+import { parseSqliteUrl } from './sqlite/sqlite-connection.js';
+import type { Store } from './store.js';
+
+export interface OpenStoreOptions {
+  /** Apply pending migrations before returning (default true). */
+  migrate?: boolean | undefined;
+}
+
+/** The backend a store URL names, or null when its scheme is unknown. */
+export function storeBackendOf(url: string): Store['backend'] | null {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === 'sqlite') return 'sqlite';
+  if (scheme === 'postgres' || scheme === 'postgresql') return 'postgres';
+  return null;
+}
+
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+  const backend = storeBackendOf(url);
+  let store: Store;
+  switch (backend) {
+    case 'sqlite':
+      store = new SqliteStore(parseSqliteUrl(url));
+      break;
+    case 'postgres':
+      throw new SkedError(
+        'VALIDATION_ERROR',
+        'the PostgreSQL store is not available yet in this build: use a sqlite:PATH store URL',
+      );
+    case null:
+      throw new SkedError(
+        'VALIDATION_ERROR',
+        `store URL '${redact(url)}' has an unknown scheme: use sqlite:PATH or postgres://HOST/DATABASE`,
+      );
+  }
+  if (options.migrate !== false) {
+    try {
+      await store.migrate();
+    } catch (thrown) {
+      await store.close();
+      throw thrown;
+    }
+  }
+  return store;
+}
+
+/** A URL fit for an error message: any password replaced. */
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+}
