@@ -15,7 +15,7 @@ import { messageOf } from '../domain/errors.js';
 import { uuidv7 } from '../domain/ids.js';
 import { silentLogger, type Logger } from '../domain/logger.js';
 import type { Job, NodeInfo, RunStatus, StepResult } from '../domain/types.js';
-import type { DirectFire, FireResolution, NewRun, PendingFire, RunFinish, Store } from '../store/store.js';
+import type { DirectFire, FireResolution, NewRun, PendingFire, RunFinish, Store, WakeTopic } from '../store/store.js';
 import { planAcquisition, type AcquisitionPlan } from './acquisition.js';
 import { Batcher } from './batcher.js';
 import type { Clock, TimerHandle } from './clock.js';
@@ -107,6 +107,7 @@ export class Engine {
   private readonly again = { acquire: false, fire: false, pump: false };
   private startedAt = 0;
   private idleWaiters: (() => void)[] = [];
+  private unlisten: (() => Promise<void>) | null = null;
   /** Jobs with runs finished since the last pruning. */
   private readonly pruneCandidates = new Set<string>();
   private lastPruneAt = 0;
@@ -171,6 +172,7 @@ export class Engine {
     await this.recover();
     this.standby = (await this.store.getSetting('scheduler.standby')) === true;
     if (this.standby) this.state = 'standby';
+    this.unlisten = await this.store.listen((topic) => this.onWake(topic));
     this.scheduleHeartbeat();
     this.schedulePoll(0);
     this.log.info({ nodeId: this.nodeId, standby: this.standby }, 'engine started');
@@ -187,6 +189,7 @@ export class Engine {
     this.heartbeatTimer?.cancel();
     this.fireTimer?.handle.cancel();
     this.fireTimer = null;
+    await this.unlisten?.().catch(() => undefined);
     await this.store.releaseTriggers(this.nodeId).catch((err: unknown) => this.log.warn({ err: messageOf(err) }, 'releasing triggers failed'));
     if (this.pool.size > 0) {
       if (graceMs > 0) await this.waitIdle(graceMs);
@@ -202,24 +205,58 @@ export class Engine {
     this.log.info({ nodeId: this.nodeId }, 'engine stopped');
   }
 
-  /** Something changed (a job created, changed, triggered, resumed): look for work now. */
+  /** Look for work now (acquire due triggers, claim queued runs) on this node. */
   wake(): void {
-    if (this.state !== 'running') return;
+    if (this.state !== 'running' && this.state !== 'standby') return;
     this.scheduleAcquire();
     this.schedulePump();
   }
 
-  /** A job's schedule or state changed: forget what was acquired for it (the store dropped its pending fires). */
+  /**
+   * A job's schedule or state changed: forget what was acquired for it (the store dropped its pending
+   * fires) and tell every node to look again.
+   */
   jobChanged(jobId: string): void {
     this.cache.invalidate(jobId);
     this.queue.removeJob(jobId);
     this.wake();
+    this.announce('triggers');
   }
 
-  /** Cancels a run running here or queued; false when it is neither. */
+  /** Runs were queued (a manual trigger): claim them here or on any node with room. */
+  runsQueued(): void {
+    this.schedulePump();
+    this.announce('runs');
+  }
+
+  /** Cancels a run running here, queued, or (in a cluster) running on another node; false when none. */
   async cancelRun(runId: string): Promise<boolean> {
     if (this.pool.abort(runId, 'cancel')) return true;
-    return this.store.cancelQueuedRun(runId, this.clock.now());
+    const now = this.clock.now();
+    if (await this.store.cancelQueuedRun(runId, now)) return true;
+    if (this.store.capabilities.multiNode && (await this.store.requestCancel(runId, now))) {
+      this.announce('cancel');
+      return true;
+    }
+    return false;
+  }
+
+  private announce(topic: WakeTopic): void {
+    if (!this.store.capabilities.notifications) return;
+    this.store.notify(topic).catch((err: unknown) => this.log.warn({ err: messageOf(err), topic }, 'notifying other nodes failed'));
+  }
+
+  /** A wake-up from another node. */
+  private onWake(topic: WakeTopic): void {
+    if (topic === 'triggers') this.scheduleAcquire();
+    else if (topic === 'runs') this.schedulePump();
+    else void this.applyCancelRequests();
+  }
+
+  /** Aborts runs of this node whose cancellation another node asked for. */
+  private async applyCancelRequests(): Promise<void> {
+    if (!this.store.capabilities.multiNode) return;
+    for (const id of await this.store.cancelRequests(this.nodeId)) this.pool.abort(id, 'cancel');
   }
 
   /** Enters or leaves standby on this node (the setting is shared by the cluster). */
@@ -252,6 +289,7 @@ export class Engine {
         if (this.deps.maintenance) await this.deps.maintenance();
         await this.acquire();
         await this.pump();
+        await this.applyCancelRequests();
         await this.prune();
         this.lastTickAt = this.clock.now();
       } catch (err) {

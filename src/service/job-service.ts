@@ -128,7 +128,7 @@ export class JobService {
     await this.ctx.store.insertRuns([
       { id: runId, jobId: id, trigger: 'manual', scheduledFor: null, queuedAt: now, status: 'queued', nodeId: null, startedAt: null, attempt: 1, retryOf: null, notBefore: null, payload, exclusive: job.overlap !== 'allow' },
     ]);
-    this.ctx.engine.wake();
+    this.ctx.engine.runsQueued();
     this.ctx.emit?.('job.triggered', { jobId: id, runId, by: actor.name });
     return runId;
   }

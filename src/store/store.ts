@@ -154,6 +154,8 @@ export interface FireQuery {
   outcome?: FireOutcome | undefined;
 }
 
+export type WakeTopic = 'triggers' | 'runs' | 'cancel';
+
 /** A pending fire held by a node (the IDM seed's acquired triggers). */
 export interface PendingFire {
   jobId: string;
@@ -270,6 +272,20 @@ export interface Store {
   listRuns(query: RunQuery): Promise<Page<Run>>;
   /** Deletes the oldest finished runs of a job beyond `keep`; returns how many were deleted. */
   pruneRuns(jobId: string, keep: number): Promise<number>;
+
+  // --- cluster coordination ----------------------------------------------------------------------
+
+  /**
+   * Wakes the other nodes: `triggers` (a job was created, changed or resumed: acquire now), `runs` (runs
+   * were queued: claim them), `cancel` (a cancellation was requested). A no-op without notifications.
+   */
+  notify(topic: WakeTopic): Promise<void>;
+  /** Calls `handler` on wake-ups from other nodes; resolves to an unsubscribe function. */
+  listen(handler: (topic: WakeTopic) => void): Promise<() => Promise<void>>;
+  /** Asks whichever node runs this run to cancel it; false when it is not running. */
+  requestCancel(runId: string, at: Instant): Promise<boolean>;
+  /** Runs running on `nodeId` whose cancellation was requested. */
+  cancelRequests(nodeId: string): Promise<string[]>;
 
   // --- nodes, collections, settings -------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from '../../src/store/store.js';
 import { describeAdminContract } from './contract-admin.js';
 import { describeConcurrencyContract } from './contract-concurrency.js';
+import { describeCoordinationContract } from './contract-coordination.js';
 import { describeFireContract } from './contract-fires.js';
 import { describeJobContract } from './contract-jobs.js';
 import { describeJobListContract } from './contract-job-list.js';
@@ -76,5 +77,6 @@ export function describeStoreContract(
     describeRunHistoryContract(ctx);
     describeAdminContract(ctx);
     describeConcurrencyContract(ctx);
+    describeCoordinationContract(ctx);
   });
 }

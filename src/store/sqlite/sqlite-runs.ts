@@ -131,6 +131,15 @@ export class SqliteRuns {
     return s.write(() => s.statement(sql.CANCEL_QUEUED_RUN).run(at, id).changes > 0);
   }
 
+  requestCancel(id: string, at: Instant): boolean {
+    const s = this.session;
+    return s.write(() => s.statement(sql.REQUEST_CANCEL).run(at, id).changes > 0);
+  }
+
+  cancelRequests(nodeId: string): string[] {
+    return (this.session.statement(sql.CANCEL_REQUESTS).all(nodeId) as { id: string }[]).map((r) => r.id);
+  }
+
   /** Interrupted runs count as finished and failed in their job's counters. */
   interrupt(nodeIds: string[], at: Instant, error: string): Run[] {
     const s = this.session;

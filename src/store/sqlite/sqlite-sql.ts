@@ -148,6 +148,10 @@ export const FINISH_RUN = `
 UPDATE runs SET status = ?, started_at = COALESCE(?, started_at), finished_at = ?, error = ?
 WHERE id = ? AND status IN ('queued', 'running')
 RETURNING job_id`;
+export const REQUEST_CANCEL = `
+UPDATE runs SET cancel_requested_at = COALESCE(cancel_requested_at, ?) WHERE id = ? AND status = 'running'`;
+export const CANCEL_REQUESTS = `
+SELECT id FROM runs WHERE status = 'running' AND node_id = ? AND cancel_requested_at IS NOT NULL ORDER BY id`;
 export const CANCEL_QUEUED_RUN = `
 UPDATE runs SET status = 'cancelled', finished_at = ? WHERE id = ? AND status = 'queued'`;
 export const INTERRUPT_RUNS = `

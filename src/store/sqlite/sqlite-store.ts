@@ -23,6 +23,7 @@ import type {
   RunQuery,
   Store,
   StoreCapabilities,
+  WakeTopic,
 } from '../store.js';
 import { SqliteCollections } from './sqlite-collections.js';
 import { openSqliteDatabase } from './sqlite-connection.js';
@@ -204,6 +205,21 @@ export class SqliteStore implements Store {
 
   async finishRuns(finishes: RunFinish[]): Promise<void> {
     call(() => this.runs.finish(finishes), 'step result');
+  }
+
+  // One node per SQLite file: there is nobody to wake.
+  async notify(_topic: WakeTopic): Promise<void> {}
+
+  async listen(_handler: (topic: WakeTopic) => void): Promise<() => Promise<void>> {
+    return async () => undefined;
+  }
+
+  async requestCancel(runId: string, at: Instant): Promise<boolean> {
+    return call(() => this.runs.requestCancel(runId, at));
+  }
+
+  async cancelRequests(nodeId: string): Promise<string[]> {
+    return call(() => this.runs.cancelRequests(nodeId));
   }
 
   async cancelQueuedRun(id: string, at: Instant): Promise<boolean> {

@@ -105,7 +105,9 @@ CREATE TABLE runs (
   node_id       TEXT,
   exclusive     INTEGER NOT NULL,
   payload       TEXT NOT NULL,   -- JSON
-  error         TEXT
+  error         TEXT,
+  -- set when a cancel was asked of the node running the run (cluster: any node may ask)
+  cancel_requested_at INTEGER
 );
 -- Partial indexes hold only the few active runs, whatever the size of the history. SQLite uses a
 -- partial index only when the query repeats its WHERE term, hence one per status test the store makes.
