@@ -18,6 +18,7 @@ import { SystemClock, type Clock } from './engine/clock.js';
 import { DEFAULT_ENGINE_CONFIG, Engine, type EngineObserver } from './engine/engine.js';
 import type { ExecutorPort } from './engine/executor-port.js';
 import { Executor } from './executor/index.js';
+import { createHttpPolicy } from './executor/http-policy.js';
 import { SYSTEM_ACTOR } from './service/actor.js';
 import { createServices, type Services } from './service/index.js';
 import { createMetrics } from './service/metrics.js';
@@ -77,7 +78,10 @@ export async function buildSked(config: Readonly<SkedConfig>, options: ServerOpt
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? new SystemClock();
   const store = await openStore(config.store);
-  const executor = options.executor ?? new Executor({ maxOutputBytes: config.maxOutputBytes });
+  const policy = createHttpPolicy({ allow: config.httpAllow, deny: config.httpDeny });
+  const executor =
+    options.executor ??
+    new Executor({ maxOutputBytes: config.maxOutputBytes, checkUrl: policy.checkUrl, lookup: policy.lookup, allowedStepTypes: new Set(config.allowSteps) });
   let engine: Engine | null = null;
   const metrics = createMetrics(store, () => engine?.status ?? { running: 0, acquired: 0, capacity: 0 });
   let services: Services | null = null;

@@ -40,6 +40,9 @@ export interface SkedConfig {
   bodyLimit: number;
   heartbeatMs: number;
   nodeTtlMs: number;
+  allowSteps: string[];
+  httpAllow: string[];
+  httpDeny: string[];
 }
 
 export const SETTINGS: readonly Setting[] = [
@@ -60,6 +63,9 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'bodyLimit', env: 'SKED_BODY_LIMIT', flag: 'body-limit', kind: 'int', default: 262_144, min: 1024, description: 'largest request body in bytes' },
   { key: 'heartbeatMs', env: 'SKED_HEARTBEAT', flag: 'heartbeat', kind: 'duration', default: 'PT2S', description: 'node heartbeat interval' },
   { key: 'nodeTtlMs', env: 'SKED_NODE_TTL', flag: 'node-ttl', kind: 'duration', default: 'PT15S', description: 'a node silent this long is dead and its work is taken over' },
+  { key: 'allowSteps', env: 'SKED_ALLOW_STEPS', flag: 'allow-steps', kind: 'list', default: ['http', 'exec', 'shell', 'sql', 'noop'], description: 'step types that may be defined and run (e.g. http,noop)' },
+  { key: 'httpAllow', env: 'SKED_HTTP_ALLOW', flag: 'http-allow', kind: 'list', default: [], description: 'hosts and CIDRs http steps may reach (empty = any not denied)' },
+  { key: 'httpDeny', env: 'SKED_HTTP_DENY', flag: 'http-deny', kind: 'list', default: ['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::254/128'], description: 'hosts and CIDRs http steps may never reach' },
 ];
 
 function convert(setting: Setting, raw: unknown, source: string): unknown {
@@ -111,7 +117,7 @@ export function resolveConfig(flags: Record<string, unknown> = {}, env: NodeJS.P
     const fromEnv = env[s.env];
     const fromFile = file[s.key];
     if (fromFlag !== undefined) out[s.key] = convert(s, fromFlag, `--${s.flag}`);
-    else if (fromEnv !== undefined && fromEnv !== '') out[s.key] = convert(s, fromEnv, s.env);
+    else if (fromEnv !== undefined && (fromEnv !== '' || s.kind === 'list')) out[s.key] = convert(s, fromEnv, s.env);
     else if (fromFile !== undefined) out[s.key] = convert(s, fromFile, `${configFile} ${s.key}`);
     else out[s.key] = s.default === null ? null : convert(s, s.default, 'default');
   }
@@ -124,6 +130,11 @@ export function resolveConfig(flags: Record<string, unknown> = {}, env: NodeJS.P
     out['dataDir'] = sqlitePath && sqlitePath !== ':memory:' ? dirname(resolve(sqlitePath)) : resolve('sked-data');
   }
   if (out['nodeId'] === null) out['nodeId'] = hostname();
+  const stepTypes = ['http', 'exec', 'shell', 'sql', 'noop'];
+  const unknownStep = (out['allowSteps'] as string[]).find((t) => !stepTypes.includes(t));
+  if (unknownStep !== undefined) {
+    throw new SkedError('VALIDATION_ERROR', `allowSteps: unknown step type '${unknownStep}' (use ${stepTypes.join(', ')})`, { errors: [{ pointer: '/allowSteps', message: 'unknown step type' }] });
+  }
   return Object.freeze(out as unknown as SkedConfig);
 }
 

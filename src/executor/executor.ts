@@ -38,6 +38,7 @@ export class Executor {
       checkUrl: options.checkUrl ?? null,
       now: options.now ?? Date.now,
       allowedStepTypes: options.allowedStepTypes ?? null,
+      lookup: options.lookup ?? null,
     });
   }
 
@@ -138,7 +139,8 @@ export class Executor {
   /** One connection pool for every http step of this executor, made on first use. */
   private dispatcher(): Dispatcher {
     // undici's own header and body timeouts (300 s) are off: the step's timeout governs.
-    this.agent ??= new Agent({ headersTimeout: 0, bodyTimeout: 0 });
+    const lookup = this.settings.lookup;
+    this.agent ??= new Agent({ headersTimeout: 0, bodyTimeout: 0, ...(lookup ? { connect: { lookup } } : {}) });
     return this.agent;
   }
 }

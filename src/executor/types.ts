@@ -6,6 +6,7 @@ import type { Dispatcher } from 'undici';
 import type { Instant, Step, StepResult } from '../domain/types.js';
 import type { StepOutput } from './step-output.js';
 import type { TemplateValues } from './template.js';
+import type { HttpPolicy } from './http-policy.js';
 
 export type StepPhase = 'main' | 'onFailure';
 
@@ -42,8 +43,10 @@ export interface ExecutorOptions {
   killGraceMs?: number;
   /** Default timeout for http steps without one (default 300000 ms). */
   httpTimeoutMs?: number;
-  /** Hook to refuse an http step's URL before connecting (security policy comes later): throw to refuse. */
+  /** Hook to refuse an http step's URL before connecting: throw to refuse. */
   checkUrl?: (url: URL) => void | Promise<void>;
+  /** DNS lookup used by the HTTP agent (the host policy's, which refuses denied addresses). */
+  lookup?: HttpPolicy['lookup'];
   /** Clock for timestamps (default Date.now). */
   now?: () => number;
   /** Which step types may run (default all). */
@@ -58,6 +61,7 @@ export interface ExecutorSettings {
   readonly checkUrl: ((url: URL) => void | Promise<void>) | null;
   readonly now: () => Instant;
   readonly allowedStepTypes: ReadonlySet<string> | null;
+  readonly lookup: HttpPolicy['lookup'] | null;
 }
 
 /** What a step runner gets for one attempt of one step. */
