@@ -74,7 +74,7 @@ export interface WindowSchedule extends ScheduleBounds {
   every: string;
   /** `HH:MM`: first fire of the day. */
   from: string;
-  /** `HH:MM`: no fire after this time of day (inclusive). */
+  /** `HH:MM`: fires only before this time of day (exclusive), like the cron range it derives to. */
   to: string;
   timeZone?: string | undefined;
 }

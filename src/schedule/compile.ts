@@ -40,6 +40,11 @@ export interface CompiledSchedule {
   readonly wall: { matcher: WallMatcher; zone: TimeZone } | null;
 }
 
+/** `after` must be a real instant: an Invalid Date is a caller's bug, not "no more fires". */
+function checkInstant(after: number): void {
+  if (!Number.isFinite(after)) throw new RangeError(`after must be a valid instant (got ${after})`);
+}
+
 abstract class BaseSchedule implements CompiledSchedule {
   abstract readonly type: ScheduleType;
   readonly dialect: 'unix' | 'quartz' | null = null;
@@ -56,6 +61,7 @@ abstract class BaseSchedule implements CompiledSchedule {
   protected abstract nextRaw(after: number): number | null;
 
   nextAfter(after: number): number | null {
+    checkInstant(after);
     const from = this.startMs !== null && after < this.startMs ? this.startMs - 1 : after;
     const t = this.nextRaw(from);
     if (t === null || (this.endMs !== null && t > this.endMs)) return null;
@@ -153,6 +159,7 @@ class CountedSchedule implements CompiledSchedule {
   get wall(): CompiledSchedule['wall'] { return this.inner.wall; }
 
   nextAfter(after: number): number | null {
+    checkInstant(after);
     if (this.lastFire === undefined) {
       let t: number | null = this.firstFrom;
       for (let i = 0; i < this.count && t !== null; i++) t = this.inner.nextAfter(t);
@@ -275,8 +282,9 @@ function compileWindow(spec: WindowSchedule, dst: DstPolicy, startMs: number | n
   const times: number[] = [];
   // The window is [from, to): like the cron it derives to, `to` itself does not fire.
   for (let t = from; t < to; t += every / 1000) times.push(t);
-  const realHours = every % 3_600_000 === 0;
-  return new WallSchedule('window', spec, new TimesOfDayMatcher(days, times, realHours), zoneOf(spec.timeZone), dst, startMs, endMs);
+  // A window is periodic: like a cron with a step, it fires every real interval through a DST change
+  // (both passes of a repeated hour), and its cron form carries a step in the hour field to say so.
+  return new WallSchedule('window', spec, new TimesOfDayMatcher(days, times, true), zoneOf(spec.timeZone), dst, startMs, endMs);
 }
 
 function compileRecurrence(spec: RecurrenceSchedule, dst: DstPolicy, startMs: number | null, endMs: number | null): CompiledSchedule {

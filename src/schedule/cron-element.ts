@@ -117,11 +117,12 @@ export function unexpected(text: string, spec: FieldSpec, position: number): Cro
   );
 }
 
-/** Index of the first character that cannot appear in a plain element. */
+// What a plain element may look like, read as a prefix: the first character that cannot extend a valid
+// beginning is the one to point at.
+const ELEMENT_PREFIX = /^(?:\*|\d+|[A-Z]{1,3})?(?:-(?:\d*|[A-Z]{0,3}))?(?:\/\d*)?$/;
+
+/** Index of the first character that cannot continue a plain element. */
 function firstBadChar(text: string): number {
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (!/[0-9A-Z*/-]/.test(c)) return i;
-  }
+  for (let i = 1; i <= text.length; i++) if (!ELEMENT_PREFIX.test(text.slice(0, i))) return i - 1;
   return 0;
 }

@@ -90,6 +90,11 @@ export interface FieldToken {
   position: number;
 }
 
+/** Upper-cases ASCII letters only, so character positions stay those of what the user typed. */
+export function upperAscii(text: string): string {
+  return text.replace(/[a-z]+/g, (m) => m.toUpperCase());
+}
+
 /** Splits on blanks, keeping each token's position. */
 export function tokenize(expression: string): FieldToken[] {
   const out: FieldToken[] = [];

@@ -8,7 +8,7 @@
  * message instead: a typo should never quietly become a different schedule.
  */
 
-import { CronSyntaxError, DAY_NAMES, emptyDom, emptyDow, MAX_YEAR, MIN_YEAR, MONTH_NAMES, splitList, tokenize, type CronFields, type FieldToken } from './cron-fields.js';
+import { CronSyntaxError, DAY_NAMES, emptyDom, emptyDow, MAX_YEAR, MIN_YEAR, MONTH_NAMES, splitList, tokenize, upperAscii, type CronFields, type FieldToken } from './cron-fields.js';
 import { parseElement, parseValue, unexpected, type FieldSpec } from './cron-element.js';
 
 const common = { wrap: true, namedStep: false } as const;
@@ -23,7 +23,7 @@ const YEAR: FieldSpec = { name: 'year', min: MIN_YEAR, max: MAX_YEAR, maxStep: M
 export const QUARTZ_FIELD_NAMES = ['seconds', 'minutes', 'hours', 'day-of-month', 'month', 'day-of-week', 'year'];
 
 export function parseQuartz(expression: string): CronFields {
-  const upper = expression.toUpperCase();
+  const upper = upperAscii(expression);
   const tokens = tokenize(upper);
   if (tokens.length < 6 || tokens.length > 7) {
     throw new CronSyntaxError(

@@ -9,7 +9,7 @@
  * `nL`, `n#k` in day-of-week are accepted, and `?` is read as `*`.
  */
 
-import { CronSyntaxError, DAY_NAMES, emptyDom, emptyDow, MONTH_NAMES, splitList, tokenize, type CronFields, type FieldToken } from './cron-fields.js';
+import { CronSyntaxError, DAY_NAMES, emptyDom, emptyDow, MONTH_NAMES, splitList, tokenize, upperAscii, type CronFields, type FieldToken } from './cron-fields.js';
 import { parseElement, parseValue, type FieldSpec } from './cron-element.js';
 
 const common = { wrap: false, namedStep: true } as const;
@@ -45,7 +45,7 @@ export function expandMacro(expression: string): string {
 export const UNIX_FIELD_NAMES = ['minutes', 'hours', 'day-of-month', 'month', 'day-of-week'];
 
 export function parseUnix(expression: string): CronFields {
-  const upper = expandMacro(expression).toUpperCase();
+  const upper = upperAscii(expandMacro(expression));
   const tokens = tokenize(upper);
   if (tokens.length < 5 || tokens.length > 6) {
     throw new CronSyntaxError(

@@ -32,13 +32,15 @@ export function describeSpec(c: CompiledSchedule): string {
       text = `Every ${n === 1 ? '' : `${n} `}${spec.frequency}${n === 1 ? '' : 's'}`;
       const s = spec.schedule ?? {};
       if (s.weekDays?.length) text += ` on ${listWords(s.weekDays.map((d) => d.charAt(0).toUpperCase() + d.slice(1).toLowerCase()))}`;
-      if (s.monthDays?.length) text += ` on day${s.monthDays.length > 1 ? 's' : ''} ${listWords(s.monthDays.map((d) => (d < 0 ? (d === -1 ? 'last' : `${-d}th from last`) : String(d))))} of the month`;
+      if (s.monthDays?.length) {
+        text += ` on the ${listWords(s.monthDays.map((d) => (d < 0 ? `${ordinal(d)} day` : `${ordinalNumber(d)}`)))} of the month`;
+      }
       if (s.monthlyOccurrences?.length) {
         text += ` on the ${listWords(s.monthlyOccurrences.map((o) => `${ordinal(o.occurrence)} ${o.day}`))} of the month`;
       }
       if (s.hours?.length) text += ` at hour${s.hours.length > 1 ? 's' : ''} ${listWords(s.hours.map(String))}`;
       if (s.minutes?.length) text += ` at minute${s.minutes.length > 1 ? 's' : ''} ${listWords(s.minutes.map(String))}`;
-      if (spec.count !== undefined) text += `, ${spec.count} time${spec.count === 1 ? '' : 's'} in all`;
+      // A count is added by the compiled schedule that enforces it.
       if (spec.endTime) text += `, until ${spec.endTime}`;
       break;
     }
@@ -71,7 +73,14 @@ function describeCronText(expression: string, dialect: 'unix' | 'quartz'): strin
 function ordinal(n: number): string {
   if (n === -1) return 'last';
   if (n < 0) return `${ordinal(-n)}-to-last`;
-  return ['first', 'second', 'third', 'fourth', 'fifth'][n - 1] ?? `${n}th`;
+  return ['first', 'second', 'third', 'fourth', 'fifth'][n - 1] ?? ordinalNumber(n);
+}
+
+/** 1st, 2nd, 3rd, 4th, 11th, 21st, 22nd, 31st. */
+function ordinalNumber(n: number): string {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const suffix = teen ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
 }
 
 export function listWords(items: string[]): string {

@@ -33,15 +33,31 @@ function dowField(mask: number): string {
   return compressList(days, (d) => DAY_NAMES[d] as string);
 }
 
-/** Times of day as `sec min hour` fields when they are a full product of minutes × hours; else null. */
-function timeFields(times: readonly number[]): string | null {
+/**
+ * Times of day as `sec min hour` fields when they are a full product of minutes × hours; else null.
+ * `periodic`: the hour field must read as "every real hour" (a `*` or a step), as a window's does.
+ */
+function timeFields(times: readonly number[], periodic = false): string | null {
   if (times.length === 0) return null;
   const seconds = new Set(times.map((t) => t % 60));
   if (seconds.size !== 1) return null;
   const hours = [...new Set(times.map((t) => Math.floor(t / 3600)))];
   const minutes = [...new Set(times.map((t) => Math.floor((t % 3600) / 60)))];
   if (hours.length * minutes.length !== times.length) return null;
-  const hourField = hours.length === 24 ? '*' : compressList(hours);
+  let hourField: string;
+  if (hours.length === 24) {
+    hourField = '*';
+  } else if (!periodic) {
+    hourField = compressList(hours);
+  } else {
+    // A step keeps the cron's DST reading equal to the window's (every real hour): 0/2, or 8-17/1.
+    const stepped = stepOrList(hours, 24);
+    const listed = compressList(hours);
+    if (stepped.includes('/')) hourField = stepped;
+    else if (/^\d+-\d+$/.test(listed)) hourField = `${listed}/1`;
+    else if (/^\d+$/.test(listed)) hourField = `${listed}-${listed}/1`;
+    else return null;
+  }
   const minuteField = minutes.length === 60 ? '*' : stepOrList(minutes, 60);
   return `${[...seconds][0]} ${minuteField} ${hourField}`;
 }
@@ -49,7 +65,7 @@ function timeFields(times: readonly number[]): string | null {
 /** `0/15` for 0,15,30,45; a compressed list otherwise. */
 function stepOrList(values: number[], size: number): string {
   const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length > 2) {
+  if (sorted.length > 1) {
     const step = (sorted[1] as number) - (sorted[0] as number);
     const first = sorted[0] as number;
     const regular = sorted.every((v, i) => v === first + i * step) && first + sorted.length * step >= size && first < step;
@@ -67,7 +83,7 @@ export function cronOfSpec(c: CompiledSchedule): string | null {
     case 'window': {
       const matcher = c.wall?.matcher;
       if (!(matcher instanceof TimesOfDayMatcher)) return null;
-      const tf = timeFields(matcher.times);
+      const tf = timeFields(matcher.times, matcher.realHours);
       return tf === null ? null : `${tf} ? * ${dowField(parseDaysOfWeek(spec.daysOfWeek, ''))}`;
     }
     case 'recurrence': {
