@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ApiClient, CliError, EXIT, type ClientOptions } from './client.js';
+import { CliError, EXIT, type ApiClient, type ClientOptions } from './client.js';
 import { printJson, relative, scheduleText, table } from './output.js';
 
 interface JobJson {
