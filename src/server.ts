@@ -108,7 +108,7 @@ export async function buildSked(config: Readonly<SkedConfig>, options: ServerOpt
       if (services) await services.jobs.resumeExpired(SYSTEM_ACTOR);
     },
   });
-  services = createServices({ store, engine, clock, logger, newJobId: randomUUID, runRetention: config.runRetention });
+  services = createServices({ store, engine, clock, logger, newJobId: randomUUID, runRetention: config.runRetention, allowedStepTypes: new Set(config.allowSteps) });
   const app = await buildApp({
     services,
     store,

@@ -5,7 +5,7 @@
 
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from '../domain/logger.js';
 import type { Engine } from '../engine/engine.js';
 import type { Services } from '../service/index.js';
@@ -16,6 +16,7 @@ import { errorHandler, problem } from './errors.js';
 import { jobRoutes } from './routes/job-routes.js';
 import { runRoutes } from './routes/run-routes.js';
 import { schedulerRoutes } from './routes/scheduler-routes.js';
+import { parseJsonBody } from './json-body.js';
 import { validatorCompiler } from './validation.js';
 
 export interface AppDeps {
@@ -33,18 +34,30 @@ export interface AppDeps {
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ bodyLimit: deps.bodyLimit, logger: false, ajv: { customOptions: { removeAdditional: false } }, return503OnClosing: true });
+  const app = Fastify({
+    bodyLimit: deps.bodyLimit,
+    logger: false,
+    return503OnClosing: true,
+    // Ids may be 128 characters (and percent-encoded): longer paths reach the route and its schema.
+    maxParamLength: 1024,
+    frameworkErrors: (err, _req, reply) => {
+      const body = problem('VALIDATION_ERROR', `the request is malformed: ${err.message}`, [{ pointer: '/path', message: err.message }]);
+      void (reply as unknown as FastifyReply).status(400).type('application/problem+json').send(body);
+    },
+  });
+  // Bodies are JSON: a depth limit first (deep nesting would exhaust the stack further on), then JSON.parse.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'string', bodyLimit: deps.bodyLimit }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(errorHandler(deps.logger));
   app.setNotFoundHandler((req, reply) => {
     void reply.status(404).type('application/problem+json').send(problem('NOT_FOUND', `no route for ${req.method} ${req.url.split('?')[0] ?? ''}`));
-  });
-  app.addContentTypeParser(['application/merge-patch+json'], { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, JSON.parse(body as string));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
   });
   app.decorateRequest('actor', null);
 

@@ -76,7 +76,23 @@ export function fieldErrors(errors: readonly ErrorObject[], part: string): Field
     out.push({ pointer, message });
   }
   // A literal mismatch inside a union (e.g. enum as anyOf of consts) lists every option: say it once.
-  return mergeConstErrors(out);
+  return dropUnionNoise(mergeConstErrors(out));
+}
+
+/**
+ * A nullable field with an invalid object also reports "must be null" from the other branch of its
+ * union, and a missing `type` is reported by both `required` and the discriminator: keep the errors that
+ * say what to fix, one per pointer and message.
+ */
+function dropUnionNoise(errors: FieldError[]): FieldError[] {
+  const kept = errors.filter((e) => !(e.message === 'must be null' && errors.some((o) => o !== e && (o.pointer === e.pointer || o.pointer.startsWith(`${e.pointer}/`)))));
+  const seen = new Set<string>();
+  return kept.filter((e) => {
+    const key = e.message === 'is required' || e.message.startsWith('is required and') ? `${e.pointer} required` : `${e.pointer} ${e.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function mergeConstErrors(errors: FieldError[]): FieldError[] {

@@ -8,7 +8,7 @@ import { CronSyntaxError } from './cron-fields.js';
 import { CronMatcher } from './cron-matcher.js';
 import { parseCron } from './cron-parse.js';
 import { describeSpec } from './describe.js';
-import { parseDuration, parseInstant } from './instant.js';
+import { MAX_DURATION_MS, MAX_INSTANT, parseDuration, parseInstant } from './instant.js';
 import { RecurrenceMatcher, recurrenceRules } from './recurrence.js';
 import { ScheduleError } from './schedule-error.js';
 import { parseDaysOfWeek, parseTimeOfDay, TimesOfDayMatcher } from './times-of-day.js';
@@ -64,7 +64,7 @@ abstract class BaseSchedule implements CompiledSchedule {
     checkInstant(after);
     const from = this.startMs !== null && after < this.startMs ? this.startMs - 1 : after;
     const t = this.nextRaw(from);
-    if (t === null || (this.endMs !== null && t > this.endMs)) return null;
+    if (t === null || t > MAX_INSTANT || (this.endMs !== null && t > this.endMs)) return null;
     return t;
   }
 
@@ -207,6 +207,7 @@ function duration(value: unknown, pointer: string, minMs: number): number {
     throw new ScheduleError(pointer, `must be an ISO 8601 duration of weeks, days, hours, minutes or seconds, e.g. PT5M (got ${JSON.stringify(value)})`);
   }
   if (ms < minMs) throw new ScheduleError(pointer, `must be at least ${minMs / 1000} second${minMs === 1000 ? '' : 's'}`);
+  if (ms > MAX_DURATION_MS) throw new ScheduleError(pointer, 'must be at most 100 years');
   return ms;
 }
 

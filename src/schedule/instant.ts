@@ -37,6 +37,12 @@ export function formatInstant(ms: number): string {
 
 const DURATION = /^P(?!$)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:[.,]\d{1,3})?)S)?)?$/;
 
+/** The longest duration sked accepts anywhere: 100 years of 365.25 days. */
+export const MAX_DURATION_MS = 100 * 365.25 * 86_400_000;
+
+/** The latest instant sked schedules: 9999-12-31T23:59:59.999Z. */
+export const MAX_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /**
  * Milliseconds of an ISO 8601 duration of fixed length (weeks, days, hours, minutes, seconds with up to
  * millisecond fractions; a day is 24 hours). Years and months have no fixed length and are refused.

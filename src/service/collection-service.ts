@@ -3,7 +3,7 @@
 import { notFound, SkedError, validationError } from '../domain/errors.js';
 import type { Collection } from '../domain/types.js';
 import type { CompiledSchedule } from '../schedule/compile.js';
-import { formatDuration, parseDuration } from '../schedule/instant.js';
+import { formatDuration, MAX_DURATION_MS, parseDuration } from '../schedule/instant.js';
 import { authorize, type Actor } from './actor.js';
 import type { ServiceContext } from './context.js';
 import { ID_PATTERN, smallestGap } from './job-input.js';
@@ -33,8 +33,9 @@ export class CollectionService {
   async put(actor: Actor, name: string, input: CollectionInput): Promise<{ collection: Collection; created: boolean }> {
     authorize(actor, 'write', 'change collections');
     if (!ID_PATTERN.test(name)) throw validationError([{ pointer: '/name', message: 'must match [A-Za-z0-9._-]{1,128}' }]);
-    if (input.minInterval !== undefined && input.minInterval !== null && parseDuration(input.minInterval) === null) {
-      throw validationError([{ pointer: '/minInterval', message: 'must be an ISO 8601 duration such as PT1H' }]);
+    if (input.minInterval !== undefined && input.minInterval !== null) {
+      const ms = parseDuration(input.minInterval);
+      if (ms === null || ms > MAX_DURATION_MS) throw validationError([{ pointer: '/minInterval', message: 'must be an ISO 8601 duration such as PT1H, at most 100 years' }]);
     }
     const now = this.ctx.clock.now();
     const existing = await this.ctx.store.getCollection(name);

@@ -16,4 +16,6 @@ export interface ServiceContext {
   emit?: (type: string, data: Record<string, unknown>) => void;
   /** Finished runs kept per job. */
   runRetention: number;
+  /** Step types this server defines and runs (SKED_ALLOW_STEPS); undefined = all. */
+  allowedStepTypes?: ReadonlySet<string> | undefined;
 }

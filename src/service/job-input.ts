@@ -5,10 +5,10 @@
  * complete), each error naming its field with a JSON pointer.
  */
 
-import { validationError, type FieldError } from '../domain/errors.js';
+import { SkedError, validationError, type FieldError } from '../domain/errors.js';
 import type { CatchUpPolicy, JobDefinition, OverlapPolicy, RetryPolicy, ScheduleSpec, Step } from '../domain/types.js';
 import { compileSchedule, type CompiledSchedule } from '../schedule/compile.js';
-import { parseDuration } from '../schedule/instant.js';
+import { MAX_DURATION_MS, parseDuration } from '../schedule/instant.js';
 import { ScheduleError } from '../schedule/schedule-error.js';
 
 /** What a caller sends: every field but name and schedule optional. */
@@ -54,6 +54,7 @@ function durationField(value: unknown, pointer: string, errors: FieldError[], op
     return null;
   }
   if (opts.min !== undefined && ms < opts.min) errors.push({ pointer, message: `must be at least ${opts.min} ms` });
+  if (ms > MAX_DURATION_MS) errors.push({ pointer, message: 'must be at most 100 years' });
   return ms;
 }
 
@@ -101,8 +102,16 @@ function checkSteps(steps: Step[], pointer: string, errors: FieldError[]): void 
   });
 }
 
-/** Validates a definition and applies defaults. Throws a 400 listing every invalid field. */
-export function normalizeJobInput(input: JobInput, now: number): NormalizedJob {
+export interface NormalizeOptions {
+  /** Step types this server runs (SKED_ALLOW_STEPS); others are refused with 403. */
+  allowedStepTypes?: ReadonlySet<string> | undefined;
+}
+
+/**
+ * Validates a definition and applies defaults. Throws a 400 listing every invalid field, or a 403 for a
+ * step type switched off on this server.
+ */
+export function normalizeJobInput(input: JobInput, now: number, options: NormalizeOptions = {}): NormalizedJob {
   const errors: FieldError[] = [];
   let schedule: CompiledSchedule | null = null;
   try {
@@ -127,6 +136,16 @@ export function normalizeJobInput(input: JobInput, now: number): NormalizedJob {
   if (input.timeout !== undefined && input.timeout !== null) durationField(input.timeout, '/timeout', errors, { min: 1 });
   if (!input.name.trim()) errors.push({ pointer: '/name', message: 'must not be blank' });
   if (errors.length || !schedule) throw validationError(errors);
+  const allowed = options.allowedStepTypes;
+  if (allowed) {
+    const refused: FieldError[] = [];
+    for (const [list, steps] of [['steps', input.steps ?? []], ['onFailure', input.onFailure ?? []]] as const) {
+      steps.forEach((step, i) => {
+        if (!allowed.has(step.type)) refused.push({ pointer: `/${list}/${i}/type`, message: `step type '${step.type}' is switched off on this server (SKED_ALLOW_STEPS=${[...allowed].join(',')})` });
+      });
+    }
+    if (refused.length) throw new SkedError('FORBIDDEN', refused[0]?.message ?? 'step type switched off', { errors: refused });
+  }
   return {
     definition: {
       name: input.name,

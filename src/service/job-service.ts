@@ -21,6 +21,8 @@ export interface JobListQuery {
   labels?: Record<string, string> | undefined;
   q?: string | undefined;
   filter?: string | undefined;
+  /** Where the filter came from, for errors (default `/query/filter`). */
+  filterPointer?: string | undefined;
   ids?: string[] | undefined;
   sort?: string | undefined;
 }
@@ -66,7 +68,7 @@ export class JobService {
     };
     if (!query.filter) return this.ctx.store.listJobs(base);
     // CREST filters run over the public JSON of each job, page by page.
-    const filter = parseFilter(query.filter);
+    const filter = parseFilter(query.filter, query.filterPointer);
     const matched: Job[] = [];
     for (let offset = 0; ; offset += 1000) {
       const page = await this.ctx.store.listJobs({ ...base, limit: 1000, offset });
@@ -88,12 +90,19 @@ export class JobService {
     return this.insert(actor, this.ctx.newJobId(), input);
   }
 
+  /** Creates a job with the given id; CONFLICT when it exists. */
+  async createWithId(actor: Actor, id: string, input: JobInput): Promise<Job> {
+    authorize(actor, 'write', 'create jobs');
+    if (await this.ctx.store.getJob(id)) throw new SkedError('CONFLICT', `job '${id}' already exists (use PUT to replace it)`);
+    return this.insert(actor, id, input);
+  }
+
   /** Creates (`created`: true) or replaces the job with this id; `ifMatch` guards the replacement. */
-  async put(actor: Actor, id: string, input: JobInput, ifMatch?: number): Promise<{ job: Job; created: boolean }> {
+  async put(actor: Actor, id: string, input: JobInput, ifMatch?: number, mustExist = false): Promise<{ job: Job; created: boolean }> {
     authorize(actor, 'write', 'create or change jobs');
     const existing = await this.ctx.store.getJob(id);
     if (!existing) {
-      if (ifMatch !== undefined) throw new SkedError('PRECONDITION_FAILED', `job '${id}' does not exist (If-Match given)`);
+      if (ifMatch !== undefined || mustExist) throw new SkedError('PRECONDITION_FAILED', `job '${id}' does not exist (If-Match given)`);
       return { job: await this.insert(actor, id, input), created: true };
     }
     return { job: await this.replace(actor, existing, input, ifMatch), created: false };
@@ -169,18 +178,28 @@ export class JobService {
   }
 
   /** Pauses the listed jobs, or those matching a filter, or all when neither is given. */
-  async pauseMany(actor: Actor, select: { ids?: string[] | undefined; filter?: string | undefined }, options: { reason?: string | null; until?: number | null } = {}): Promise<{ count: number; ids: string[] }> {
+  /** Pauses the listed jobs, or those matching a filter, or all when neither is given; returns those paused. */
+  async pauseMany(actor: Actor, select: BulkSelect, options: { reason?: string | null; until?: number | null } = {}): Promise<{ count: number; ids: string[] }> {
     authorize(actor, 'operate', 'pause jobs');
-    const ids = await this.select(actor, select, 'enabled');
-    for (const id of ids) await this.pause(actor, id, options).catch(ignoreGone);
-    return { count: ids.length, ids };
+    const done: string[] = [];
+    for (const id of await this.select(actor, select, 'enabled')) {
+      const job = await this.ctx.store.getJob(id);
+      if (!job || job.state !== 'enabled') continue;
+      if (await this.pause(actor, id, options).then(() => true, ignoreGone)) done.push(id);
+    }
+    return { count: done.length, ids: done };
   }
 
-  async resumeMany(actor: Actor, select: { ids?: string[] | undefined; filter?: string | undefined }): Promise<{ count: number; ids: string[] }> {
+  /** Resumes the listed jobs, or those matching a filter, or all; returns those resumed. */
+  async resumeMany(actor: Actor, select: BulkSelect): Promise<{ count: number; ids: string[] }> {
     authorize(actor, 'operate', 'resume jobs');
-    const ids = await this.select(actor, select, 'paused');
-    for (const id of ids) await this.resume(actor, id).catch(ignoreGone);
-    return { count: ids.length, ids };
+    const done: string[] = [];
+    for (const id of await this.select(actor, select, 'paused')) {
+      const job = await this.ctx.store.getJob(id);
+      if (!job || (job.state !== 'paused' && job.state !== 'faulted')) continue;
+      if (await this.resume(actor, id).then(() => true, ignoreGone)) done.push(id);
+    }
+    return { count: done.length, ids: done };
   }
 
   async runs(actor: Actor, id: string, page: { limit: number; offset: number; status?: Run['status'][] | undefined }): Promise<Page<Run>> {
@@ -208,20 +227,20 @@ export class JobService {
   /** Resumes paused jobs whose `until` has passed (run by the engine on every poll). */
   async resumeExpired(actor: Actor): Promise<void> {
     for (const id of await this.ctx.store.expiredPauses(this.ctx.clock.now())) {
-      await this.resume(actor, id).catch(ignoreGone);
+      await this.resume(actor, id).then(() => true, ignoreGone);
     }
   }
 
-  private async select(actor: Actor, select: { ids?: string[] | undefined; filter?: string | undefined }, state: JobState): Promise<string[]> {
+  private async select(actor: Actor, select: BulkSelect, state: JobState): Promise<string[]> {
     if (select.ids) return select.ids;
-    const page = await this.list(actor, { limit: 1_000_000, offset: 0, state, filter: select.filter });
+    const page = await this.list(actor, { limit: 1_000_000, offset: 0, state, filter: select.filter, filterPointer: select.filterPointer });
     return page.items.map((j) => j.id);
   }
 
   private async insert(actor: Actor, id: string, input: JobInput): Promise<Job> {
     authorize(actor, 'write', 'create jobs');
     const now = this.ctx.clock.now();
-    const { definition, schedule, enabled } = normalizeJobInput(input, now);
+    const { definition, schedule, enabled } = normalizeJobInput(input, now, { allowedStepTypes: this.ctx.allowedStepTypes });
     await this.collections.admit(definition.collection, schedule, now, true);
     const job: Job = {
       ...definition,
@@ -243,7 +262,7 @@ export class JobService {
     authorize(actor, 'write', 'change jobs');
     if (ifMatch !== undefined && ifMatch !== existing.version) throw preconditionFailed(existing.id, ifMatch, existing.version);
     const now = this.ctx.clock.now();
-    const { definition, schedule, enabled } = normalizeJobInput(input, now);
+    const { definition, schedule, enabled } = normalizeJobInput(input, now, { allowedStepTypes: this.ctx.allowedStepTypes });
     await this.collections.admit(definition.collection, schedule, now, definition.collection !== existing.collection);
     const wasPaused = existing.state === 'paused';
     // `enabled` decides the state; leaving it out keeps a paused job paused.
@@ -273,7 +292,14 @@ function preconditionFailed(id: string, expected: number, actual: number): SkedE
   return new SkedError('PRECONDITION_FAILED', `job '${id}' is at version ${actual}, not ${expected} (If-Match)`);
 }
 
-function ignoreGone(err: unknown): void {
-  if (err instanceof SkedError && (err.code === 'NOT_FOUND' || err.code === 'CONFLICT')) return;
+/** A job that vanished or changed state meanwhile is not an error for a bulk action (it is just not counted). */
+function ignoreGone(err: unknown): false {
+  if (err instanceof SkedError && (err.code === 'NOT_FOUND' || err.code === 'CONFLICT' || err.code === 'PRECONDITION_FAILED')) return false;
   throw err;
+}
+
+export interface BulkSelect {
+  ids?: string[] | undefined;
+  filter?: string | undefined;
+  filterPointer?: string | undefined;
 }

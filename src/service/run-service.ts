@@ -34,7 +34,13 @@ export class RunService {
     const cancelled = await this.ctx.engine.cancelRun(id);
     if (!cancelled) throw new SkedError('CONFLICT', `run '${id}' is running on another node (${run.nodeId ?? 'unknown'}) and cannot be cancelled from here`);
     this.ctx.emit?.('run.cancelled', { runId: id, jobId: run.jobId, by: actor.name });
-    return (await this.ctx.store.getRun(id)) ?? run;
+    // A running run stops when its processes are gone: wait a little for it, so the answer shows the end.
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const now = (await this.ctx.store.getRun(id)) ?? run;
+      if (TERMINAL_RUN_STATUSES.has(now.status) || Date.now() >= deadline) return now;
+      await new Promise((r) => setTimeout(r, 25));
+    }
   }
 }
 

@@ -76,6 +76,12 @@ export class SchedulerService {
     return out.sort((a, b) => a.scheduledFor - b.scheduledFor).slice(0, limit);
   }
 
+  /** How many fires are acquired, triggers waiting, or both. */
+  async countTriggers(actor: Actor, state: 'acquired' | 'waiting' | undefined): Promise<number> {
+    authorize(actor, 'read', 'list triggers');
+    return (await this.triggers(actor, state, 1_000_000)).length;
+  }
+
   /** Cluster members with what each is running. */
   async nodes(actor: Actor): Promise<{ node: NodeInfo; running: string[] }[]> {
     authorize(actor, 'read', 'list nodes');
@@ -83,9 +89,18 @@ export class SchedulerService {
     return nodes.map((node) => ({ node, running: active.filter((r) => r.status === 'running' && r.nodeId === node.id).map((r) => r.id) }));
   }
 
+  /** A preview; error pointers are relative to the request body (`/schedule/...`). */
   preview(actor: Actor, schedule: ScheduleSpec, options: { from?: number | undefined; count?: number | undefined }): Preview {
     authorize(actor, 'read', 'preview schedules');
-    return previewSchedule(schedule, { from: options.from ?? this.ctx.clock.now(), count: options.count ?? 10 });
+    const preview = previewSchedule(schedule, { from: options.from ?? this.ctx.clock.now(), count: options.count ?? 10 });
+    return { ...preview, errors: preview.errors.map((e) => ({ ...e, pointer: `/schedule${e.pointer}` })) };
+  }
+
+  /** The preview of a schedule whose shape is already known to be wrong. */
+  invalidPreview(actor: Actor, schedule: unknown, errors: { pointer: string; message: string }[]): Preview {
+    authorize(actor, 'read', 'preview schedules');
+    const type = typeof schedule === 'object' && schedule !== null ? (schedule as { type?: unknown }).type : undefined;
+    return { valid: false, type: typeof type === 'string' ? type : null, dialect: null, timeZone: null, description: null, cron: null, nextFireTimes: [], warnings: [], errors };
   }
 
   private async aliveNodes(): Promise<NodeInfo[]> {

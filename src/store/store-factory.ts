@@ -1,10 +1,12 @@
 /**
  * Opens the store named by a URL, choosing the backend by its scheme:
  * - `sqlite:PATH`, `sqlite://PATH`, `sqlite::memory:` — the embedded single-node store;
- * - `postgres://…`, `postgresql://…` — the cluster store (not available yet).
+ * - `postgres://USER:PASS@HOST:PORT/DATABASE?schema=NAME&pool_size=N`, or `postgresql://…` — the cluster
+ *   store (schema `sked` and 10 connections unless given).
  */
 
 import { SkedError } from '../domain/errors.js';
+import { PostgresStore } from './postgres/postgres-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import { parseSqliteUrl } from './sqlite/sqlite-connection.js';
 import type { Store } from './store.js';
@@ -30,10 +32,8 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
       store = new SqliteStore(parseSqliteUrl(url));
       break;
     case 'postgres':
-      throw new SkedError(
-        'VALIDATION_ERROR',
-        'the PostgreSQL store is not available yet in this build: use a sqlite:PATH store URL',
-      );
+      store = new PostgresStore(url);
+      break;
     case null:
       throw new SkedError(
         'VALIDATION_ERROR',

@@ -73,7 +73,11 @@ export interface Acquisition {
   fires: Instant[];
   /** The trigger's new next fire instant; null when the schedule has no further fire. */
   nextFireAt: Instant | null;
-  /** The schedule is exhausted: the job becomes `completed` (only once its fires are written). */
+  /**
+   * The schedule is exhausted. The job becomes `completed` once none of its fires is pending any more
+   * (here if no fire was acquired, else when resolveFires/insertFires resolves the last one); until then
+   * it stays enabled and its status shows the pending fire as its next fire time.
+   */
   completed: boolean;
 }
 

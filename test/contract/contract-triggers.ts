@@ -70,7 +70,8 @@ export function describeTriggerContract(ctx: ContractContext): void {
         { jobId: 'a', scheduledFor: T0 + 2 * SECOND, nodeId: 'node-a' },
       ]);
       expect(await ctx.store.nextFireAt('a')).toBe(T0 + 3 * SECOND);
-      expect((await ctx.store.getJob('a'))?.status.nextFireTime).toBe(T0 + 3 * SECOND);
+      // the job's next fire time is its earliest acquired fire, not the trigger's
+      expect((await ctx.store.getJob('a'))?.status.nextFireTime).toBe(T0);
       const fires = await ctx.store.listFires('a', { limit: 10, offset: 0 });
       expect(fires.items.map((f) => [f.scheduledFor, f.outcome, f.nodeId, f.firedAt, f.runId])).toEqual([
         [T0 + 2 * SECOND, 'pending', 'node-a', null, null],
@@ -146,7 +147,7 @@ export function describeTriggerContract(ctx: ContractContext): void {
       expect(await ctx.store.nextFireAt('a')).toBe(T0 + 2 * SECOND);
     });
 
-    it('marks a job whose schedule is exhausted completed, after writing its last fires', async () => {
+    it('marks a job whose schedule is exhausted completed once its last fire resolves', async () => {
       await ctx.store.insertJob(
         makeJob('once', { schedule: { type: 'once', at: new Date(T0).toISOString() } }),
         T0,
@@ -156,12 +157,24 @@ export function describeTriggerContract(ctx: ContractContext): void {
         { jobId: 'once', version: 1, fires: [T0], nextFireAt: null, completed: true },
       ]);
       expect(inserted).toHaveLength(1);
+      // acquired, not yet fired: still enabled, its pending fire is its next fire time
+      const pending = await ctx.store.getJob('once');
+      expect(pending?.state).toBe('enabled');
+      expect(pending?.status.nextFireTime).toBe(T0);
+      await ctx.store.resolveFires('node-a', [{ jobId: 'once', scheduledFor: T0, outcome: 'skipped', firedAt: T0, run: null }]);
       const job = await ctx.store.getJob('once');
       expect(job?.state).toBe('completed');
       // a state change moves the version, so a stale If-Match cannot revive the job
       expect(job?.version).toBeGreaterThan(1);
       expect(job?.status.nextFireTime).toBeNull();
       expect(await ctx.store.claimDueTriggers('node-a', T0, T0 + 3_600_000, 10, T0 + LEASE)).toEqual([]);
+    });
+
+    it('completes a job at once when its exhausted schedule acquired no fire', async () => {
+      await ctx.store.insertJob(makeJob('gone', { schedule: { type: 'once', at: new Date(T0).toISOString() } }), T0);
+      await ctx.store.claimDueTriggers('node-a', T0, T0, 10, T0 + LEASE);
+      await ctx.store.commitAcquisitions('node-a', [{ jobId: 'gone', version: 1, fires: [], nextFireAt: null, completed: true }]);
+      expect((await ctx.store.getJob('gone'))?.state).toBe('completed');
     });
 
     it('accepts an empty batch', async () => {

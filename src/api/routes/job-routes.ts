@@ -1,7 +1,7 @@
 /** /api/v1/jobs */
 
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { validationError } from '../../domain/errors.js';
 import type { RunStatus } from '../../domain/types.js';
 import type { JobInput } from '../../service/job-input.js';
@@ -29,6 +29,11 @@ const RunsQuery = Type.Object({ ...PageQuery, status: Type.Optional(Type.String(
 
 const tags = ['jobs'];
 
+/** Action bodies are optional: no body at all reads as `{}` (an explicit JSON null is still refused). */
+export async function emptyBody(req: FastifyRequest): Promise<void> {
+  if (req.body === undefined) req.body = {};
+}
+
 export function statusList(value: string | undefined): RunStatus[] | undefined {
   if (!value) return undefined;
   const all: RunStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'timedOut', 'interrupted'];
@@ -51,7 +56,7 @@ export function jobRoutes(app: FastifyInstance, services: Services): void {
   app.post('/api/v1/jobs', { schema: { tags, summary: 'Create a job (generated id unless the body has one)', body: JobInputSchema } }, async (req, reply) => {
     const body = req.body as JobInput & { id?: string };
     const { id, ...input } = body;
-    const job = id ? (await services.jobs.put(actorOf(req), id, input, undefined)).job : await services.jobs.create(actorOf(req), input);
+    const job = id ? await services.jobs.createWithId(actorOf(req), id, input) : await services.jobs.create(actorOf(req), input);
     setEtag(reply, job.version);
     void reply.status(201).header('Location', `/api/v1/jobs/${encodeURIComponent(job.id)}`);
     return jobView(job);
@@ -61,7 +66,9 @@ export function jobRoutes(app: FastifyInstance, services: Services): void {
     const { id } = req.params as { id: string };
     const { id: bodyId, ...input } = req.body as JobInput & { id?: string };
     if (bodyId !== undefined && bodyId !== id) throw validationError([{ pointer: '/id', message: `must equal the id in the path ('${id}')` }]);
-    const { job, created } = await services.jobs.put(actorOf(req), id, input, ifMatch(req));
+    // If-Match: * asks for an existing job (RFC 9110): never a creation.
+    const mustExist = String(req.headers['if-match'] ?? '').trim() === '*';
+    const { job, created } = await services.jobs.put(actorOf(req), id, input, ifMatch(req), mustExist);
     setEtag(reply, job.version);
     if (created) void reply.status(201).header('Location', `/api/v1/jobs/${encodeURIComponent(job.id)}`);
     return jobView(job);
@@ -69,6 +76,8 @@ export function jobRoutes(app: FastifyInstance, services: Services): void {
 
   app.patch('/api/v1/jobs/:id', { schema: { tags, summary: 'Change a job with a JSON merge patch (RFC 7396)', params: IdParams, body: Type.Object({}, { additionalProperties: true }) } }, async (req, reply) => {
     const { id } = req.params as { id: string };
+    const patchId = (req.body as { id?: unknown }).id;
+    if (patchId !== undefined && patchId !== id) throw validationError([{ pointer: '/id', message: `must equal the id in the path ('${id}'); a job cannot be renamed` }]);
     const job = await services.jobs.patch(actorOf(req), id, req.body, ifMatch(req), validateJobPatch);
     setEtag(reply, job.version);
     return jobView(job);
@@ -85,34 +94,34 @@ export function jobRoutes(app: FastifyInstance, services: Services): void {
     return reply.status(204).send();
   });
 
-  app.post('/api/v1/jobs/:id/trigger', { schema: { tags, summary: 'Run the job now, with an optional payload', params: IdParams, body: Type.Optional(TriggerBody) } }, async (req, reply) => {
+  app.post('/api/v1/jobs/:id/trigger', { preValidation: emptyBody, schema: { tags, summary: 'Run the job now, with an optional payload', params: IdParams, body: TriggerBody } }, async (req, reply) => {
     const body = (req.body ?? {}) as { payload?: unknown };
     const runId = await services.jobs.trigger(actorOf(req), (req.params as { id: string }).id, body.payload ?? null);
     void reply.status(202).header('Location', `/api/v1/runs/${runId}`);
     return { runId };
   });
 
-  app.post('/api/v1/jobs/:id/pause', { schema: { tags, summary: 'Pause a job (optional reason and until)', params: IdParams, body: Type.Optional(PauseBody) } }, async (req, reply) => {
+  app.post('/api/v1/jobs/:id/pause', { preValidation: emptyBody, schema: { tags, summary: 'Pause a job (optional reason and until)', params: IdParams, body: PauseBody } }, async (req, reply) => {
     const body = (req.body ?? {}) as Static<typeof PauseBody>;
     const job = await services.jobs.pause(actorOf(req), (req.params as { id: string }).id, { reason: body.reason, until: instantParam(body.until, '/until') });
     setEtag(reply, job.version);
     return jobView(job);
   });
 
-  app.post('/api/v1/jobs/:id/resume', { schema: { tags, summary: 'Resume a paused job', params: IdParams } }, async (req, reply) => {
+  app.post('/api/v1/jobs/:id/resume', { preValidation: emptyBody, schema: { tags, summary: 'Resume a paused job', params: IdParams } }, async (req, reply) => {
     const job = await services.jobs.resume(actorOf(req), (req.params as { id: string }).id);
     setEtag(reply, job.version);
     return jobView(job);
   });
 
-  app.post('/api/v1/jobs/pause', { schema: { tags, summary: 'Pause jobs by ids or filter; neither = all', body: Type.Optional(BulkBody) } }, async (req) => {
+  app.post('/api/v1/jobs/pause', { preValidation: emptyBody, schema: { tags, summary: 'Pause jobs by ids or filter; neither = all', body: BulkBody } }, async (req) => {
     const body = (req.body ?? {}) as Static<typeof BulkBody>;
-    return services.jobs.pauseMany(actorOf(req), { ids: body.ids, filter: body.filter }, { reason: body.reason ?? null, until: instantParam(body.until, '/until') ?? null });
+    return services.jobs.pauseMany(actorOf(req), { ids: body.ids, filter: body.filter, filterPointer: '/filter' }, { reason: body.reason ?? null, until: instantParam(body.until, '/until') ?? null });
   });
 
-  app.post('/api/v1/jobs/resume', { schema: { tags, summary: 'Resume jobs by ids or filter; neither = all', body: Type.Optional(BulkBody) } }, async (req) => {
+  app.post('/api/v1/jobs/resume', { preValidation: emptyBody, schema: { tags, summary: 'Resume jobs by ids or filter; neither = all', body: BulkBody } }, async (req) => {
     const body = (req.body ?? {}) as Static<typeof BulkBody>;
-    return services.jobs.resumeMany(actorOf(req), { ids: body.ids, filter: body.filter });
+    return services.jobs.resumeMany(actorOf(req), { ids: body.ids, filter: body.filter, filterPointer: '/filter' });
   });
 
   app.get('/api/v1/jobs/:id/runs', { schema: { tags, summary: "A job's runs, newest first", params: IdParams, querystring: RunsQuery } }, async (req) => {

@@ -9,7 +9,7 @@ import { Id, Instant, PageQuery } from '../schemas/common.js';
 import { statusList } from './job-routes.js';
 
 const tags = ['runs'];
-const RunParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+const RunParams = Type.Object({ id: Id });
 const RunsQuery = Type.Object(
   {
     ...PageQuery,

@@ -42,3 +42,13 @@ export function PageOf<T extends TSchema>(item: T) {
 }
 
 export const Loose = Type.Object({}, { additionalProperties: true });
+
+/** A string-keyed map whose keys must match `keyPattern` (TypeBox's Record drops key patterns). */
+export function Dict<T extends TSchema>(keyPattern: string, value: T, options: { maxProperties?: number; description?: string } = {}) {
+  return Type.Unsafe<Record<string, T['static']>>({
+    type: 'object',
+    patternProperties: { [keyPattern]: value },
+    additionalProperties: false,
+    ...options,
+  });
+}

@@ -1,7 +1,7 @@
 /** Jobs, runs, and the bodies of the job actions. */
 
 import { Type } from '@sinclair/typebox';
-import { Duration, Id, Instant, Loose, Nullable, PageOf } from './common.js';
+import { Dict, Duration, Id, Instant, Loose, Nullable, PageOf } from './common.js';
 import { RetrySchema, ScheduleSchema, StepSchema } from './schedule-schema.js';
 
 export const JobInputSchema = Type.Object(
@@ -10,7 +10,7 @@ export const JobInputSchema = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 200 }),
     description: Type.Optional(Type.String({ maxLength: 1000 })),
     collection: Type.Optional(Id),
-    labels: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9._/-]{1,63}$' }), Type.String({ maxLength: 256 }), { maxProperties: 64 })),
+    labels: Type.Optional(Dict('^[A-Za-z0-9._/-]{1,63}$', Type.String({ maxLength: 256 }), { maxProperties: 64, description: 'keys: letters, digits, . _ / -, up to 63 characters' })),
     schedule: ScheduleSchema,
     steps: Type.Optional(Type.Array(StepSchema, { maxItems: 100 })),
     onFailure: Type.Optional(Type.Array(StepSchema, { maxItems: 20, description: 'steps run when a run fails (Azure error action)' })),

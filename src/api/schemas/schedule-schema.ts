@@ -1,7 +1,7 @@
 /** Schedules and steps. */
 
 import { Type } from '@sinclair/typebox';
-import { Duration, Instant, Tagged } from './common.js';
+import { Dict, Duration, Instant, Tagged } from './common.js';
 
 const Bounds = {
   startAt: Type.Optional(Instant),
@@ -67,7 +67,7 @@ const StepBase = {
   timeout: Type.Optional(Duration),
   retry: Type.Optional(RetrySchema),
 };
-const Env = Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 128 }), Type.String({ maxLength: 8192 }), { maxProperties: 100 });
+const Env = Dict('^[A-Za-z_][A-Za-z0-9_]{0,127}$', Type.String({ maxLength: 8192 }), { maxProperties: 100, description: 'environment variables (names: letters, digits, _)' });
 
 export const StepSchema = Tagged(
   [
@@ -78,7 +78,7 @@ export const StepSchema = Tagged(
           {
             method: Type.Optional(Type.String({ pattern: '^[A-Za-z]{1,16}$' })),
             url: Type.String({ minLength: 1, maxLength: 2048 }),
-            headers: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 256 }), Type.String({ maxLength: 8192 }), { maxProperties: 50 })),
+            headers: Type.Optional(Dict("^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$", Type.String({ maxLength: 8192 }), { maxProperties: 50, description: 'header names are HTTP tokens' })),
             body: Type.Optional(Type.String({ maxLength: 131_072 })),
             auth: Type.Optional(
               Tagged([

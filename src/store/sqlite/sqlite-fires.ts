@@ -59,7 +59,7 @@ export class SqliteFires {
             inserted.push({ jobId, scheduledFor, nodeId });
         }
         advance.run(acquisition.nextFireAt, jobId);
-        if (acquisition.completed) s.statement(sql.COMPLETE_JOB).run(now, jobId);
+        if (acquisition.completed) s.statement(sql.COMPLETE_JOB_IF_DONE).run(now, jobId);
       }
       return inserted;
     });
@@ -92,6 +92,7 @@ export class SqliteFires {
         if (resolution.outcome === 'run') recordFire.run(scheduledFor, scheduledFor, jobId);
         applied.push(resolution);
       }
+      completeFinished(s, applied, resolutions[0]?.firedAt ?? Date.now());
       return applied;
     });
   }
@@ -118,6 +119,7 @@ export class SqliteFires {
         if (fire.outcome === 'run') recordFire.run(scheduledFor, scheduledFor, jobId);
         inserted.push(fire);
       }
+      completeFinished(s, inserted, fires[0]?.firedAt ?? Date.now());
       return inserted;
     });
   }
@@ -173,4 +175,10 @@ export class SqliteFires {
 /** Code-unit order: the same as SQLite's BINARY collation for the ASCII ids sked allows. */
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Jobs whose last fire just resolved become completed (see COMPLETE_JOB_IF_DONE). */
+function completeFinished(s: SqliteSession, fires: readonly { jobId: string }[], at: number): void {
+  const complete = s.statement(sql.COMPLETE_JOB_IF_DONE);
+  for (const jobId of new Set(fires.map((f) => f.jobId))) complete.run(at, jobId);
 }

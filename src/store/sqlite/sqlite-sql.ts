@@ -7,10 +7,13 @@
 
 // --- jobs ------------------------------------------------------------------------------------------
 
+/** nextFireTime is the earliest of the acquired (pending) fires and the trigger's next fire. */
 export const JOB_SELECT = `
 SELECT j.id, j.name, j.collection, j.state, j.version, j.created_at, j.updated_at, j.labels, j.pause,
-       j.definition, t.next_fire_at, s.run_count, s.failure_count, s.last_run_id, s.last_run_status,
-       s.last_fire_at
+       j.definition,
+       COALESCE((SELECT MIN(f.scheduled_for) FROM fire_ledger f WHERE f.job_id = j.id AND f.outcome = 'pending'),
+                t.next_fire_at) AS next_fire_at,
+       s.run_count, s.failure_count, s.last_run_id, s.last_run_status, s.last_fire_at
 FROM jobs j
 LEFT JOIN triggers t ON t.job_id = j.id
 LEFT JOIN job_stats s ON s.job_id = j.id`;
@@ -46,7 +49,15 @@ SELECT id FROM jobs
 WHERE pause_until IS NOT NULL AND pause_until <= ? AND state = 'paused'
 ORDER BY pause_until, id`;
 /** A state change is a change: the version moves so that a stale If-Match cannot undo it. */
-export const COMPLETE_JOB = `UPDATE jobs SET state = 'completed', version = version + 1, updated_at = ? WHERE id = ?`;
+/**
+ * A job is completed once its schedule is exhausted (no next fire) AND its last fire has resolved (no
+ * pending fire left): until then it is still enabled, can be paused, and shows its pending fire.
+ */
+export const COMPLETE_JOB_IF_DONE = `
+UPDATE jobs SET state = 'completed', version = version + 1, updated_at = ?
+WHERE id = ? AND state = 'enabled'
+  AND EXISTS (SELECT 1 FROM triggers t WHERE t.job_id = jobs.id AND t.next_fire_at IS NULL)
+  AND NOT EXISTS (SELECT 1 FROM fire_ledger f WHERE f.job_id = jobs.id AND f.outcome = 'pending')`;
 
 // --- triggers ----------------------------------------------------------------------------------------
 

@@ -1,0 +1,145 @@
+/**
+ * The receiving end of LISTEN/NOTIFY: ONE dedicated connection per store (not from the pool, which
+ * would hand it back and lose the LISTEN), shared by every subscriber. When the connection drops
+ * (server restart, network, pg_terminate_backend) it reconnects with capped exponential backoff, and
+ * after reconnecting calls subscribers once with `null`: notifications sent while it was away are lost,
+ * so they should look for work as if woken. It logs nothing; errors go to `onError`.
+ */
+
+import pg from 'pg';
+import { clientConfig, type PostgresConfig } from './postgres-connection.js';
+import { toStoreError } from './postgres-errors.js';
+
+/** A notification's payload, or null after a reconnection (anything may have been missed). */
+export type ListenerHandler = (payload: string | null) => void;
+
+/** Backoff between reconnection attempts: doubling from the first to the cap, with jitter. */
+export const RECONNECT_FIRST_MS = 100;
+export const RECONNECT_MAX_MS = 5_000;
+/** A silently dead peer is found by TCP keepalive probes starting after this idle time. */
+const KEEPALIVE_MS = 10_000;
+
+export class PostgresListener {
+  private readonly handlers = new Set<ListenerHandler>();
+  private client: pg.Client | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private failures = 0;
+  private running = false;
+
+  constructor(
+    private readonly config: PostgresConfig,
+    /** The channel's name, as pg_notify takes it (LISTEN quotes it). */
+    private readonly channel: string,
+    private readonly onError: (thrown: unknown) => void,
+  ) {}
+
+  /**
+   * Adds a subscriber. The first one connects: resolves once LISTEN is in place, or rejects
+   * (UNAVAILABLE) when the first connection fails. Resolves to the unsubscribe function; the last
+   * unsubscribe closes the connection.
+   */
+  async subscribe(handler: ListenerHandler): Promise<() => Promise<void>> {
+    this.handlers.add(handler);
+    if (!this.running) {
+      this.running = true;
+      try {
+        await this.connect();
+      } catch (thrown) {
+        this.handlers.delete(handler);
+        await this.stop();
+        throw toStoreError(thrown);
+      }
+    }
+    let subscribed = true;
+    return async () => {
+      if (!subscribed) return;
+      subscribed = false;
+      this.handlers.delete(handler);
+      if (this.handlers.size === 0) await this.stop();
+    };
+  }
+
+  /** Whether the dedicated connection is up and listening. */
+  get listening(): boolean {
+    return this.client !== null;
+  }
+
+  /** Closes the connection and stops reconnecting; subscribers hear nothing more. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.failures = 0;
+    this.handlers.clear();
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const client = this.client;
+    this.client = null;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({
+      ...clientConfig(this.config),
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_MS,
+    });
+    // only the connection in use is mourned: one failing while connecting, or ended by stop(), is not
+    const onLost = (thrown: unknown) => {
+      if (this.client !== client) return;
+      this.client = null;
+      this.onError(thrown);
+      void client.end().catch(() => undefined);
+      this.scheduleReconnect();
+    };
+    client.on('error', onLost);
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${this.channel}"`);
+    } catch (thrown) {
+      await client.end().catch(() => undefined);
+      throw thrown;
+    }
+    if (!this.running) {
+      // stopped while connecting
+      await client.end().catch(() => undefined);
+      return;
+    }
+    client.on('end', () => onLost(new Error('Connection terminated unexpectedly')));
+    client.on('notification', (message) => {
+      if (message.channel === this.channel) this.deliver(message.payload ?? '');
+    });
+    this.client = client;
+  }
+
+  private scheduleReconnect(): void {
+    if (!this.running || this.retryTimer !== null) return;
+    const backoff = Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** this.failures);
+    const delay = backoff / 2 + Math.random() * (backoff / 2);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.connect().then(
+        () => {
+          if (this.client === null) return;
+          this.failures = 0;
+          this.deliver(null);
+        },
+        (thrown: unknown) => {
+          this.failures++;
+          this.onError(thrown);
+          this.scheduleReconnect();
+        },
+      );
+    }, delay);
+    this.retryTimer.unref();
+  }
+
+  private deliver(payload: string | null): void {
+    for (const handler of [...this.handlers]) {
+      try {
+        handler(payload);
+      } catch (thrown) {
+        // a subscriber's failure is its own: the others still hear
+        this.onError(thrown);
+      }
+    }
+  }
+}
