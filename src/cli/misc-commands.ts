@@ -5,7 +5,6 @@ import { resolveConfig, settingsHelp, SETTINGS } from '../config/config.js';
 import type { CronDialect } from '../domain/types.js';
 import { previewSchedule } from '../schedule/preview.js';
 import { parseInstant } from '../schedule/instant.js';
-import { createLogger, startServer } from '../server.js';
 import { CliError, EXIT, type ApiClient, type ClientOptions } from './client.js';
 import { printJson, table } from './output.js';
 
@@ -25,6 +24,8 @@ export function serverCommand(program: Command): void {
     }
     if (opts['config'] !== undefined) flags['config'] = opts['config'];
     const config = resolveConfig(flags);
+    // Loaded here only: the client verbs start fast without the server's modules.
+    const { createLogger, startServer } = await import('../server.js');
     const logger = createLogger(config.logLevel);
     await startServer(config, { logger, handleSignals: true });
   });

@@ -19,6 +19,9 @@ program
   .option('--data-dir <dir>', 'where admin.key is looked for [SKED_DATA_DIR] (default ./sked-data)')
   .option('--json', 'print JSON for scripts')
   .showHelpAfterError()
+  // Options belong to the command they follow: `sked server --api-key K` is the server's key, while
+  // `sked --api-key K jobs ls` is the client's.
+  .enablePositionalOptions()
   .exitOverride();
 program.addHelpText(
   'after',

@@ -13,7 +13,7 @@ export interface TimerHandle {
 export interface Clock {
   /** Epoch milliseconds. */
   now(): number;
-  /** Calls `callback` once, at or after the instant `at` (never before). */
+  /** Calls `callback` once, at or after the instant `at` (never before, and never synchronously). */
   at(at: number, callback: () => void): TimerHandle;
 }
 
@@ -31,19 +31,19 @@ export class SystemClock implements Clock {
   at(at: number, callback: () => void): TimerHandle {
     let timer: NodeJS.Timeout | null = null;
     let cancelled = false;
-    const arm = (): void => {
+    const fire = (): void => {
       const delay = at - Date.now();
       if (delay <= 0) {
         timer = null;
         if (!cancelled) callback();
         return;
       }
-      timer = setTimeout(() => {
-        if (Date.now() < at) this.prematureWakeups++;
-        arm();
-      }, Math.min(delay, MAX_TIMER_DELAY));
+      this.prematureWakeups++;
+      timer = setTimeout(fire, Math.min(delay, MAX_TIMER_DELAY));
     };
-    arm();
+    // Always through the timer queue, even for an instant already past: a caller that stores the handle
+    // after at() returns must never see its callback run before that.
+    timer = setTimeout(fire, Math.min(Math.max(0, at - Date.now()), MAX_TIMER_DELAY));
     return {
       cancel: () => {
         cancelled = true;

@@ -259,17 +259,28 @@ export class Engine {
     for (const id of await this.store.cancelRequests(this.nodeId)) this.pool.abort(id, 'cancel');
   }
 
-  /** Enters or leaves standby on this node (the setting is shared by the cluster). */
-  setStandby(standby: boolean): void {
+  /**
+   * Enters or leaves standby on this node (the setting is shared by the cluster). Entering gives back the
+   * fires acquired ahead, so that on start they are computed again with everything missed meanwhile and
+   * the catch-up policy decides them once.
+   */
+  async setStandby(standby: boolean): Promise<void> {
     if (this.state === 'stopped' || this.state === 'stopping') return;
     this.standby = standby;
     this.state = standby ? 'standby' : 'running';
-    if (!standby && this.held.length) {
+    if (standby) {
+      this.fireTimer?.handle.cancel();
+      this.fireTimer = null;
+      this.queue.drain();
+      await this.store.rewindPendingFires([this.nodeId], null);
+      return;
+    }
+    if (this.held.length) {
       for (const f of this.held) this.queue.add(f);
       this.held = [];
       this.scheduleFire();
     }
-    if (!standby) this.wake();
+    this.wake();
   }
 
   // --- loops --------------------------------------------------------------------------------------
@@ -285,7 +296,7 @@ export class Engine {
       this.busy.poll = true;
       try {
         const standby = (await this.store.getSetting('scheduler.standby')) === true;
-        if (standby !== this.standby) this.setStandby(standby);
+        if (standby !== this.standby) await this.setStandby(standby);
         if (this.deps.maintenance) await this.deps.maintenance();
         await this.acquire();
         await this.pump();
@@ -696,13 +707,17 @@ export class Engine {
       this.observer.runFinished?.({ runId: run.id, jobId: run.jobId, status: 'interrupted', startedAt: run.startedAt, finishedAt: now, error: run.error });
       await this.afterFailure(run.jobId, run.id, run.attempt, run.payload, run.scheduledFor, run.trigger);
     }
+    // Fires the dead held that are already later than the misfire threshold are given back to their
+    // triggers: the next acquisition applies the catch-up policy once to them and to everything missed
+    // after them. The more recent ones are taken over and fired now.
+    const rewound = await this.store.rewindPendingFires(dead, now - this.config.misfireThresholdMs);
     const others = dead.filter((id) => id !== this.nodeId);
     const taken = others.length ? await this.store.takeOverPendingFires(others, this.nodeId) : [];
     const mine = await this.store.pendingFires([this.nodeId]);
     for (const f of mine) this.queue.add(f);
     for (const id of others) await this.store.removeNode(id);
-    if (interrupted.length || mine.length) {
-      this.log.info({ interrupted: interrupted.length, pendingFires: mine.length, takenOver: taken.length, fromNodes: others }, 'recovered after restart');
+    if (interrupted.length || mine.length || rewound) {
+      this.log.info({ interrupted: interrupted.length, pendingFires: mine.length, rewound, takenOver: taken.length, fromNodes: others }, 'recovered after restart');
     }
     this.scheduleFire();
   }

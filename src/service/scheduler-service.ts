@@ -50,7 +50,7 @@ export class SchedulerService {
   async standby(actor: Actor): Promise<SchedulerStatus> {
     authorize(actor, 'operate', 'put the scheduler in standby');
     await this.ctx.store.setSetting('scheduler.standby', true);
-    this.ctx.engine.setStandby(true);
+    await this.ctx.engine.setStandby(true);
     this.ctx.emit?.('scheduler.standby', { by: actor.name });
     return this.status(actor);
   }
@@ -58,7 +58,7 @@ export class SchedulerService {
   async start(actor: Actor): Promise<SchedulerStatus> {
     authorize(actor, 'operate', 'start the scheduler');
     await this.ctx.store.setSetting('scheduler.standby', false);
-    this.ctx.engine.setStandby(false);
+    await this.ctx.engine.setStandby(false);
     this.ctx.emit?.('scheduler.started', { by: actor.name });
     return this.status(actor);
   }

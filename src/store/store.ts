@@ -243,6 +243,14 @@ export interface Store {
   pendingFires(nodeIds: string[]): Promise<PendingFire[]>;
   /** Moves pending fires from dead nodes to `toNode`; returns them. */
   takeOverPendingFires(fromNodes: string[], toNode: string): Promise<PendingFire[]>;
+  /**
+   * Gives back pending fires held by these nodes (all, or those scheduled before `before`): in one
+   * transaction their ledger rows are deleted and each job's trigger is moved back to its earliest
+   * such fire (lease cleared), so the next acquisition computes them again — and applies the job's
+   * catch-up policy once to everything that was missed. Used for fires left by a dead node and on
+   * standby. Returns how many fires were given back.
+   */
+  rewindPendingFires(nodeIds: string[], before: Instant | null): Promise<number>;
   /** Pending (acquired) fires of every node, oldest first. */
   listPendingFires(limit: number): Promise<PendingFire[]>;
   /** Triggers waiting to be acquired (next fire set, not leased), soonest first. */

@@ -42,3 +42,38 @@ export function describeCoordinationContract(ctx: ContractContext): void {
     });
   });
 }
+
+export function describeRewindContract(ctx: ContractContext): void {
+  describe('rewindPendingFires', () => {
+    it('gives back old pending fires of the given nodes: rows deleted, trigger moved back to the earliest', async () => {
+      await ctx.store.insertJob(makeJob('a'), T0);
+      await ctx.store.insertJob(makeJob('b'), T0);
+      await ctx.store.claimDueTriggers('dead', T0, T0 + 5000, 10, T0 + 30_000);
+      await ctx.store.commitAcquisitions('dead', [
+        { jobId: 'a', version: 1, fires: [T0, T0 + 1000, T0 + 4000], nextFireAt: T0 + 5000, completed: false },
+        { jobId: 'b', version: 1, fires: [T0 + 2000], nextFireAt: T0 + 3000, completed: false },
+      ]);
+      // only fires before T0 + 3000 are given back
+      expect(await ctx.store.rewindPendingFires(['dead'], T0 + 3000)).toBe(3);
+      expect(await ctx.store.nextFireAt('a')).toBe(T0);
+      expect(await ctx.store.nextFireAt('b')).toBe(T0 + 2000);
+      expect((await ctx.store.listPendingFires(10)).map((f) => [f.jobId, f.scheduledFor])).toEqual([['a', T0 + 4000]]);
+      // the triggers are free to claim again
+      expect((await ctx.store.claimDueTriggers('node-b', T0 + 9000, T0 + 9000, 10, T0 + 40_000)).map((c) => c.jobId).sort()).toEqual(['a', 'b']);
+    });
+
+    it('with no bound gives back every pending fire of the node, and leaves other nodes alone', async () => {
+      await ctx.store.insertJob(makeJob('a'), T0);
+      await ctx.store.insertJob(makeJob('b'), T0);
+      // oldest first, ties by id: n1 claims a, n2 claims b
+      expect((await ctx.store.claimDueTriggers('n1', T0, T0, 1, T0 + 30_000)).map((c) => c.jobId)).toEqual(['a']);
+      expect((await ctx.store.claimDueTriggers('n2', T0, T0, 1, T0 + 30_000)).map((c) => c.jobId)).toEqual(['b']);
+      await ctx.store.commitAcquisitions('n1', [{ jobId: 'a', version: 1, fires: [T0, T0 + 500], nextFireAt: T0 + 1000, completed: false }]);
+      await ctx.store.commitAcquisitions('n2', [{ jobId: 'b', version: 1, fires: [T0], nextFireAt: T0 + 1000, completed: false }]);
+      expect(await ctx.store.rewindPendingFires(['n1'], null)).toBe(2);
+      expect((await ctx.store.listPendingFires(10)).map((f) => [f.jobId, f.nodeId])).toEqual([['b', 'n2']]);
+      expect(await ctx.store.nextFireAt('a')).toBe(T0);
+      expect(await ctx.store.nextFireAt('b')).toBe(T0 + 1000);
+    });
+  });
+}

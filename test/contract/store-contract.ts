@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from '../../src/store/store.js';
 import { describeAdminContract } from './contract-admin.js';
 import { describeConcurrencyContract } from './contract-concurrency.js';
-import { describeCoordinationContract } from './contract-coordination.js';
+import { describeCoordinationContract, describeRewindContract } from './contract-coordination.js';
 import { describeFireContract } from './contract-fires.js';
 import { describeJobContract } from './contract-jobs.js';
 import { describeJobListContract } from './contract-job-list.js';
@@ -78,5 +78,6 @@ export function describeStoreContract(
     describeAdminContract(ctx);
     describeConcurrencyContract(ctx);
     describeCoordinationContract(ctx);
+    describeRewindContract(ctx);
   });
 }

@@ -142,6 +142,15 @@ export class SqliteFires {
       .sort((a, b) => a.scheduledFor - b.scheduledFor || compare(a.jobId, b.jobId));
   }
 
+  rewind(nodeIds: string[], before: number): number {
+    const s = this.session;
+    const ids = JSON.stringify(nodeIds);
+    return s.write(() => {
+      s.statement(sql.REWIND_TRIGGERS).run(ids, before, ids, before);
+      return s.statement(sql.DELETE_REWOUND_FIRES).run(ids, before).changes;
+    });
+  }
+
   listPending(limit: number): PendingFire[] {
     const rows = this.session.statement(sql.LIST_PENDING_FIRES).all(limit) as PendingFireRow[];
     return rows.map(rowToPendingFire);

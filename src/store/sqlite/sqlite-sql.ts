@@ -108,6 +108,19 @@ export const TAKE_OVER_FIRES = `
 UPDATE fire_ledger SET node_id = ?
 WHERE outcome = 'pending' AND node_id IN (SELECT value FROM json_each(?))
 RETURNING job_id, scheduled_for, node_id`;
+/** Parameters: node ids (JSON), before, node ids (JSON), before. */
+export const REWIND_TRIGGERS = `
+UPDATE triggers
+SET next_fire_at = MIN(COALESCE(next_fire_at, 9007199254740991),
+                       (SELECT MIN(f.scheduled_for) FROM fire_ledger f
+                        WHERE f.job_id = triggers.job_id AND f.outcome = 'pending'
+                          AND f.node_id IN (SELECT value FROM json_each(?)) AND f.scheduled_for < ?)),
+    lease_node = NULL, lease_until = NULL
+WHERE job_id IN (SELECT job_id FROM fire_ledger
+                 WHERE outcome = 'pending' AND node_id IN (SELECT value FROM json_each(?)) AND scheduled_for < ?)`;
+export const DELETE_REWOUND_FIRES = `
+DELETE FROM fire_ledger
+WHERE outcome = 'pending' AND node_id IN (SELECT value FROM json_each(?)) AND scheduled_for < ?`;
 export const LIST_PENDING_FIRES = `
 SELECT job_id, scheduled_for, node_id FROM fire_ledger WHERE outcome = 'pending'
 ORDER BY scheduled_for, job_id LIMIT ?`;

@@ -173,6 +173,10 @@ export class SqliteStore implements Store {
     return call(() => this.fires.takeOver(fromNodes, toNode));
   }
 
+  async rewindPendingFires(nodeIds: string[], before: Instant | null): Promise<number> {
+    return call(() => this.fires.rewind(nodeIds, before ?? Number.MAX_SAFE_INTEGER));
+  }
+
   async listPendingFires(limit: number): Promise<PendingFire[]> {
     return call(() => this.fires.listPending(limit));
   }

@@ -35,11 +35,13 @@ describe('SystemClock timers', () => {
     expect(fired).toEqual([2_000]);
   });
 
-  it('fires a past instant at once and can be cancelled', () => {
+  it('fires a past instant on the next turn (never synchronously) and can be cancelled', () => {
     vi.useFakeTimers({ now: 10_000 });
     const clock = new SystemClock();
     let n = 0;
     clock.at(5_000, () => n++);
+    expect(n).toBe(0);
+    vi.advanceTimersByTime(0);
     expect(n).toBe(1);
     const t = clock.at(20_000, () => n++);
     t.cancel();

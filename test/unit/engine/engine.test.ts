@@ -232,3 +232,22 @@ describe('retention', () => {
     expect((await h.services.jobs.get(SYSTEM_ACTOR, job.id)).status.runCount).toBeGreaterThanOrEqual(29);
   });
 });
+
+describe('catch-up with fires acquired before a crash', () => {
+  it('latest runs once for everything missed, including the fires the dead process had acquired', async () => {
+    h = await engineHarness({ lookaheadMs: 5000 });
+    const job = await h.createJob({ schedule: { type: 'cron', expression: '* * * * * ?' }, overlap: 'allow', catchUp: { policy: 'latest', window: 'PT1H' } });
+    await h.clock.advance(1500); // fired at 1 s; 2..6 s acquired and pending
+    h.clock.dropAll(); // the process dies
+    await h.clock.advance(60 * S); // down for a minute
+    await h.restart();
+    await h.clock.advance(1 * S);
+    const runs = await h.runs(job.id);
+    expect(runs.filter((r) => r.trigger === 'catchUp')).toHaveLength(1);
+    const fires = await h.fires(job.id);
+    const instants = fires.map((f) => (f.scheduledFor - T0) / S);
+    expect(new Set(instants).size).toBe(instants.length);
+    // every second from 1 s to the restart has exactly one outcome
+    expect(instants.slice(0, 60)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+  });
+});
