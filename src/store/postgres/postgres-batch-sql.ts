@@ -1,14 +1,60 @@
 /**
- * The batched hot-path statements: each takes whole batches as column arrays (`unnest($n::type[])`)
- * and does its work in ONE statement, so committing, resolving or finishing N fires costs one round
- * trip, whatever N. Data-modifying CTEs all see the statement's snapshot; the foreign keys are checked
- * at its end. Two nodes write the same rows only in rare races (a lease taken over, a stale node): the
- * session runs a statement that deadlocked in one of them again.
+ * The batched hot-path statements, and the column arrays they take. Each takes a whole batch as arrays
+ * (`unnest($n::type[])`) and does its work in ONE statement, so committing, resolving or finishing N
+ * fires costs one round trip, whatever N. Data-modifying CTEs all see the statement's snapshot. Two
+ * nodes write the same rows only in rare races (a lease taken over, a stale node): the session runs a
+ * statement that deadlocked in one of them again. The tables written here have no foreign keys (see
+ * migration 0001); each statement says what keeps its rows attached to a job.
  */
 
-import { DB_NOW, RUN_COLUMNS } from './postgres-sql.js';
+import type { StepResult } from '../../domain/types.js';
+import type { NewRun } from '../store.js';
+import { storableText, toJson } from './postgres-rows.js';
+import { RUN_COLUMNS } from './postgres-sql.js';
 
-/** The runs of a batch, as `n(…)`: $a … $a+12 in the order of runArrays() (postgres-rows.ts). */
+/** The column arrays of INSERT_RUNS ($1 … $13), one element per run. */
+export function runArrays(runs: readonly NewRun[]): unknown[][] {
+  return [
+    runs.map((r) => r.id),
+    runs.map((r) => r.jobId),
+    runs.map((r) => r.trigger),
+    runs.map((r) => r.scheduledFor),
+    runs.map((r) => r.queuedAt),
+    runs.map((r) => r.startedAt),
+    runs.map((r) => r.status),
+    runs.map((r) => r.attempt),
+    runs.map((r) => r.retryOf),
+    runs.map((r) => r.notBefore),
+    runs.map((r) => r.nodeId),
+    runs.map((r) => r.exclusive),
+    runs.map((r) => toJson(r.payload)),
+  ];
+}
+
+/** The column arrays of a batch of step results, each in the order given within its run. */
+export function stepArrays(
+  steps: readonly { runId: string; ordinal: number; step: StepResult }[],
+): unknown[][] {
+  return [
+    steps.map((s) => s.runId),
+    steps.map((s) => s.ordinal),
+    steps.map((s) => s.step.phase),
+    steps.map((s) => s.step.position),
+    steps.map((s) => s.step.stepIndex),
+    steps.map((s) => s.step.name),
+    steps.map((s) => s.step.type),
+    steps.map((s) => s.step.status),
+    steps.map((s) => s.step.attempt),
+    steps.map((s) => s.step.startedAt),
+    steps.map((s) => s.step.finishedAt),
+    steps.map((s) => s.step.exitCode),
+    steps.map((s) => s.step.httpStatus),
+    steps.map((s) => storableText(s.step.output)),
+    steps.map((s) => storableText(s.step.error)),
+  ];
+}
+
+/** The runs of a batch, as `n(…)`: $a … $a+12 in the order of runArrays(). */
 function newRuns(first: number): string {
   const p = (i: number) => `$${first + i}`;
   return `unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::bigint[], ${p(4)}::bigint[],
@@ -29,16 +75,26 @@ UPDATE job_stats s SET last_fire_at = GREATEST(s.last_fire_at, x.at)
 FROM (SELECT job_id, max(scheduled_for) AS at FROM ${written} WHERE outcome = 'run' GROUP BY job_id) x
 WHERE s.job_id = x.job_id`;
 
-/** $1 … $13: the run columns. */
-export const INSERT_RUNS = `${INSERT_RUN_COLUMNS}
+/**
+ * $1 … $13: the run columns. Their jobs are locked first (against a concurrent deleteJob, as a foreign
+ * key would); a run whose job does not exist is left out, and the ids inserted are returned.
+ */
+export const INSERT_RUNS = `
+WITH job AS (SELECT id FROM jobs WHERE id = ANY($2::text[]) FOR KEY SHARE)
+${INSERT_RUN_COLUMNS}
 ${SELECT_RUN_COLUMNS}
-FROM ${newRuns(1)}`;
+FROM ${newRuns(1)}
+WHERE n.job_id IN (SELECT id FROM job)
+RETURNING id`;
 
 /**
  * $1 node; acquisitions $2 job ids, $3 versions, $4 next fires, $5 completed; fires $6 job ids, $7
  * instants. An acquisition holds when its trigger is still leased to the node and its job still at the
- * version: those rows are locked (the trigger for update, the job against a concurrent change), so a
- * lease taken over or a job changed meanwhile is seen, after the lock, and dropped.
+ * version: those rows are locked (the trigger for update, the job against a concurrent change or
+ * deletion), so a lease taken over or a job changed meanwhile is seen, after the lock, and dropped; the
+ * fires inserted belong to a job locked until commit. Returns the fires inserted, then the held
+ * acquisitions that exhausted their schedule (scheduled_for null): those jobs are completed by
+ * COMPLETE_EXHAUSTED_JOBS once this has committed.
  */
 export const COMMIT_ACQUISITIONS = `
 WITH acquisition AS (
@@ -63,17 +119,17 @@ WITH acquisition AS (
 ), advanced AS (
   UPDATE triggers t SET next_fire_at = h.next_fire_at, lease_node = NULL, lease_until = NULL
   FROM held h WHERE t.job_id = h.job_id
-), completed AS (
-  -- a state change is a change: the version moves so that a stale If-Match cannot undo it
-  UPDATE jobs j SET state = 'completed', version = j.version + 1, updated_at = ${DB_NOW}
-  FROM held h WHERE j.id = h.job_id AND h.completed
 )
-SELECT job_id, scheduled_for FROM inserted`;
+SELECT job_id, scheduled_for FROM inserted
+UNION ALL
+SELECT job_id, NULL FROM held WHERE completed`;
 
 /**
  * $1 node; resolutions $2 job ids, $3 instants, $4 outcomes, $5 fired-at, $6 run ids; their runs $7 …
  * $19. Only still-pending rows change: a row another node resolves meanwhile is re-checked after its
- * lock and left alone. A run is inserted only when the fire that names it was resolved here.
+ * lock and left alone. A run is inserted only when the fire that names it was resolved here: that
+ * ledger row stays locked until commit, so a concurrent deleteJob, which deletes the job's fires before
+ * its runs, waits and then deletes this run too.
  */
 export const RESOLVE_FIRES = `
 WITH resolution AS (
@@ -98,12 +154,15 @@ SELECT job_id, scheduled_for FROM resolved`;
  * names it. Fires of a missing job and keys already written are skipped.
  */
 export const INSERT_DIRECT_FIRES = `
-WITH inserted AS (
+WITH job AS (
+  -- locked against a concurrent deleteJob, as a foreign key would
+  SELECT id FROM jobs WHERE id = ANY($1::text[]) FOR KEY SHARE
+), inserted AS (
   INSERT INTO fire_ledger (job_id, scheduled_for, outcome, fired_at, run_id, node_id)
   SELECT f.job_id, f.scheduled_for, f.outcome, f.fired_at, f.run_id, f.node_id
   FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[])
     AS f(job_id, scheduled_for, outcome, fired_at, run_id, node_id)
-  WHERE EXISTS (SELECT 1 FROM jobs j WHERE j.id = f.job_id)
+  WHERE f.job_id IN (SELECT id FROM job)
   ORDER BY f.job_id, f.scheduled_for
   ON CONFLICT (job_id, scheduled_for) DO NOTHING
   RETURNING job_id, scheduled_for, outcome, run_id
@@ -117,8 +176,10 @@ SELECT job_id, scheduled_for FROM inserted`;
 
 /**
  * $1 run ids, $2 statuses, $3 started-at, $4 finished-at, $5 errors, $6 failed, $7 batch positions;
- * their steps $8 … $22. Only queued or running runs change (finishing a finished run is a no-op); the
- * counters move once per run finished, and lastRun is each job's last one in the batch.
+ * their steps $8 … $22. Only queued or running runs change (finishing a finished run is a no-op); steps
+ * are written only for runs changed here, which stay locked until commit (a concurrent deletion of
+ * the run waits, then deletes them). The counters move once per run finished, and lastRun is each
+ * job's last one in the batch.
  */
 export const FINISH_RUNS = `
 WITH finish AS (

@@ -1,8 +1,8 @@
 /**
  * Connecting to PostgreSQL for the store: the store URL, the schema, and the pool every store call
- * goes through. Each connection starts with `search_path` set to the store's schema (a startup
- * parameter, so it costs no round trip), and reads BIGINT as a JavaScript number: every BIGINT the
- * store keeps is an epoch-millisecond instant or a count, far below 2^53.
+ * goes through. Each connection starts with `search_path` set to the store's schema and custom plans
+ * forced (startup parameters, so they cost no round trip), and reads BIGINT as a JavaScript number:
+ * every BIGINT the store keeps is an epoch-millisecond instant or a count, far below 2^53.
  */
 
 import pg from 'pg';
@@ -49,7 +49,7 @@ export interface PostgresConfig {
   readonly displayUrl: string;
   readonly schema: string;
   readonly poolSize: number;
-  /** Startup options pg sends (`-c search_path=…`, after any `options` of the URL). */
+  /** Startup options pg sends: any `options` of the URL, then search_path and plan_cache_mode. */
   readonly startupOptions: string;
 }
 

@@ -18,19 +18,19 @@ import type {
 } from '../store.js';
 import * as batch from './postgres-batch-sql.js';
 import { fireListSql } from './postgres-list-sql.js';
-import {
-  rowToFire,
-  rowToPendingFire,
-  runArrays,
-  type FireRow,
-  type PendingFireRow,
-} from './postgres-rows.js';
+import { rowToFire, rowToPendingFire, type FireRow, type PendingFireRow } from './postgres-rows.js';
 import type { PostgresSession } from './postgres-session.js';
 import * as sql from './postgres-sql.js';
 
 interface FireKeyRow {
   job_id: string;
   scheduled_for: number;
+}
+
+interface CommitRow {
+  job_id: string;
+  /** Null for a held acquisition that exhausted its schedule. */
+  scheduled_for: number | null;
 }
 
 const keyOf = (jobId: string, scheduledFor: Instant) => `${scheduledFor}\u0000${jobId}`;
@@ -47,7 +47,11 @@ function firstPerKey<T>(items: readonly T[], key: (item: T) => string): T[] {
 }
 
 export class PostgresFires {
-  constructor(private readonly session: PostgresSession) {}
+  constructor(
+    private readonly session: PostgresSession,
+    /** Where a failed completion check goes: the write it follows has committed, so it must not throw. */
+    private readonly onError: (thrown: unknown) => void,
+  ) {}
 
   async claimDue(
     nodeId: string,
@@ -77,7 +81,7 @@ export class PostgresFires {
     if (batchOf.length === 0) return [];
     const fires = batchOf.flatMap((a) => a.fires.map((at) => ({ jobId: a.jobId, at })));
     const rows = await this.session.retrying((q) =>
-      q.rows<FireKeyRow>(batch.COMMIT_ACQUISITIONS, [
+      q.rows<CommitRow>(batch.COMMIT_ACQUISITIONS, [
         nodeId,
         batchOf.map((a) => a.jobId),
         batchOf.map((a) => a.version),
@@ -87,7 +91,13 @@ export class PostgresFires {
         fires.map((f) => f.at),
       ]),
     );
-    const inserted = new Set(rows.map((row) => keyOf(row.job_id, row.scheduled_for)));
+    const inserted = new Set<string>();
+    const exhausted: string[] = [];
+    for (const row of rows) {
+      if (row.scheduled_for === null) exhausted.push(row.job_id);
+      else inserted.add(keyOf(row.job_id, row.scheduled_for));
+    }
+    await this.completeExhausted(exhausted, null);
     return fires
       .filter((f) => inserted.delete(keyOf(f.jobId, f.at)))
       .map((f) => ({ jobId: f.jobId, scheduledFor: f.at, nodeId }));
@@ -109,11 +119,16 @@ export class PostgresFires {
         unique.map((r) => r.outcome),
         unique.map((r) => r.firedAt),
         unique.map((r) => r.run?.id ?? null),
-        ...runArrays(runs),
+        ...batch.runArrays(runs),
       ]),
     );
     const resolved = new Set(rows.map((row) => keyOf(row.job_id, row.scheduled_for)));
-    return unique.filter((r) => resolved.has(keyOf(r.jobId, r.scheduledFor)));
+    const applied = unique.filter((r) => resolved.has(keyOf(r.jobId, r.scheduledFor)));
+    await this.completeExhausted(
+      applied.map((r) => r.jobId),
+      resolutions[0]?.firedAt ?? null,
+    );
+    return applied;
   }
 
   async insertDirect(fires: DirectFire[]): Promise<DirectFire[]> {
@@ -128,11 +143,30 @@ export class PostgresFires {
         unique.map((f) => f.firedAt),
         unique.map((f) => f.run?.id ?? null),
         unique.map((f) => f.run?.nodeId ?? null),
-        ...runArrays(runs),
+        ...batch.runArrays(runs),
       ]),
     );
     const inserted = new Set(rows.map((row) => keyOf(row.job_id, row.scheduled_for)));
-    return unique.filter((f) => inserted.has(keyOf(f.jobId, f.scheduledFor)));
+    const written = unique.filter((f) => inserted.has(keyOf(f.jobId, f.scheduledFor)));
+    await this.completeExhausted(
+      written.map((f) => f.jobId),
+      fires[0]?.firedAt ?? null,
+    );
+    return written;
+  }
+
+  /**
+   * Completes those of `jobIds` whose schedule is exhausted and last fire resolved (see
+   * COMPLETE_EXHAUSTED_JOBS). Called after the write that resolved or acquired their fires committed;
+   * a failure is reported, not thrown: the caller must act on that committed write (start its runs).
+   */
+  private async completeExhausted(jobIds: string[], at: Instant | null): Promise<void> {
+    if (jobIds.length === 0) return;
+    try {
+      await this.session.retrying((q) => q.changes(sql.COMPLETE_EXHAUSTED_JOBS, [[...new Set(jobIds)], at]));
+    } catch (thrown) {
+      this.onError(thrown);
+    }
   }
 
   async pendingOf(nodeIds: string[]): Promise<PendingFire[]> {
@@ -149,6 +183,14 @@ export class PostgresFires {
     return rows
       .map(rowToPendingFire)
       .sort((a, b) => a.scheduledFor - b.scheduledFor || compare(a.jobId, b.jobId));
+  }
+
+  async rewind(nodeIds: string[], before: Instant | null): Promise<number> {
+    if (nodeIds.length === 0) return 0;
+    const [row] = await this.session.retrying((q) =>
+      q.rows<{ n: number }>(sql.REWIND_PENDING_FIRES, [nodeIds, before ?? Number.MAX_SAFE_INTEGER]),
+    );
+    return row?.n ?? 0;
   }
 
   async listPending(limit: number): Promise<PendingFire[]> {

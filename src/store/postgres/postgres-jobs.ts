@@ -93,16 +93,23 @@ export class PostgresJobs {
     });
   }
 
-  /** One DELETE at the expected version; only when it deletes nothing is the reason looked up. */
+  /**
+   * Deletes the job at the expected version, then its fires, runs and their steps (see DELETE_JOB), in
+   * one transaction; when the job row is not deleted, the reason is looked up.
+   */
   async delete(id: string, expectedVersion?: number): Promise<boolean> {
-    const deleted = await this.session.retrying((q) =>
-      q.changes(sql.DELETE_JOB, [id, expectedVersion ?? null]),
-    );
-    if (deleted > 0) return true;
-    if (expectedVersion === undefined) return false;
-    const [row] = await this.session.rows<{ version: number }>(sql.JOB_VERSION, [id]);
-    if (row === undefined) return false;
-    throw staleVersion(id, row.version, expectedVersion);
+    return this.session.write(async (q) => {
+      if ((await q.changes(sql.DELETE_JOB, [id, expectedVersion ?? null])) === 0) {
+        if (expectedVersion === undefined) return false;
+        const [row] = await q.rows<{ version: number }>(sql.JOB_VERSION, [id]);
+        if (row === undefined) return false;
+        throw staleVersion(id, row.version, expectedVersion);
+      }
+      await q.changes(sql.DELETE_JOB_FIRES, [id]);
+      const runs = await q.rows<{ id: string }>(sql.DELETE_JOB_RUNS, [id]);
+      if (runs.length > 0) await q.changes(sql.DELETE_STEPS_OF_RUNS, [runs.map((run) => run.id)]);
+      return true;
+    });
   }
 
   async count(collection?: string): Promise<{ total: number; byState: Record<JobState, number> }> {

@@ -1,17 +1,23 @@
 /**
- * The receiving end of LISTEN/NOTIFY: ONE dedicated connection per store (not from the pool, which
- * would hand it back and lose the LISTEN), shared by every subscriber. When the connection drops
- * (server restart, network, pg_terminate_backend) it reconnects with capped exponential backoff, and
- * after reconnecting calls subscribers once with `null`: notifications sent while it was away are lost,
- * so they should look for work as if woken. It logs nothing; errors go to `onError`.
+ * Wake-ups between nodes over LISTEN/NOTIFY on the channel `sked_<schema>`, with the payload
+ * `<topic>:<sender>`: the sender is a random id per store, so a store never wakes itself.
+ *
+ * Receiving holds ONE dedicated connection per store (not from the pool, which would hand it back and
+ * lose the LISTEN), shared by every subscriber. When it drops (server restart, network,
+ * pg_terminate_backend) it reconnects with capped exponential backoff, then wakes subscribers once per
+ * topic: notifications sent while it was away are lost, so they should look for work as if woken. It
+ * logs nothing; errors go to `onError`.
  */
 
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { WakeTopic } from '../store.js';
 import { clientConfig, type PostgresConfig } from './postgres-connection.js';
 import { toStoreError } from './postgres-errors.js';
 
-/** A notification's payload, or null after a reconnection (anything may have been missed). */
-export type ListenerHandler = (payload: string | null) => void;
+export type ListenerHandler = (topic: WakeTopic) => void;
+
+const TOPICS: readonly WakeTopic[] = ['triggers', 'runs', 'cancel'];
 
 /** Backoff between reconnection attempts: doubling from the first to the cap, with jitter. */
 export const RECONNECT_FIRST_MS = 100;
@@ -25,13 +31,22 @@ export class PostgresListener {
   private retryTimer: NodeJS.Timeout | null = null;
   private failures = 0;
   private running = false;
+  /** The schema's channel, as pg_notify takes it (LISTEN quotes it). */
+  readonly channel: string;
+  /** Tags this store's notifications. */
+  private readonly senderId = randomBytes(6).toString('hex');
 
   constructor(
     private readonly config: PostgresConfig,
-    /** The channel's name, as pg_notify takes it (LISTEN quotes it). */
-    private readonly channel: string,
     private readonly onError: (thrown: unknown) => void,
-  ) {}
+  ) {
+    this.channel = `sked_${config.schema}`;
+  }
+
+  /** The NOTIFY payload announcing `topic` from this store. */
+  payloadOf(topic: WakeTopic): string {
+    return `${topic}:${this.senderId}`;
+  }
 
   /**
    * Adds a subscriber. The first one connects: resolves once LISTEN is in place, or rejects
@@ -57,11 +72,6 @@ export class PostgresListener {
       this.handlers.delete(handler);
       if (this.handlers.size === 0) await this.stop();
     };
-  }
-
-  /** Whether the dedicated connection is up and listening. */
-  get listening(): boolean {
-    return this.client !== null;
   }
 
   /** Closes the connection and stops reconnecting; subscribers hear nothing more. */
@@ -105,7 +115,9 @@ export class PostgresListener {
     }
     client.on('end', () => onLost(new Error('Connection terminated unexpectedly')));
     client.on('notification', (message) => {
-      if (message.channel === this.channel) this.deliver(message.payload ?? '');
+      if (message.channel !== this.channel) return;
+      const [topic, sender] = (message.payload ?? '').split(':');
+      if (sender !== this.senderId && TOPICS.includes(topic as WakeTopic)) this.deliver([topic as WakeTopic]);
     });
     this.client = client;
   }
@@ -120,7 +132,7 @@ export class PostgresListener {
         () => {
           if (this.client === null) return;
           this.failures = 0;
-          this.deliver(null);
+          this.deliver(TOPICS);
         },
         (thrown: unknown) => {
           this.failures++;
@@ -132,13 +144,15 @@ export class PostgresListener {
     this.retryTimer.unref();
   }
 
-  private deliver(payload: string | null): void {
+  private deliver(topics: readonly WakeTopic[]): void {
     for (const handler of [...this.handlers]) {
-      try {
-        handler(payload);
-      } catch (thrown) {
-        // a subscriber's failure is its own: the others still hear
-        this.onError(thrown);
+      for (const topic of topics) {
+        try {
+          handler(topic);
+        } catch (thrown) {
+          // a subscriber's failure is its own: the others still hear
+          this.onError(thrown);
+        }
       }
     }
   }

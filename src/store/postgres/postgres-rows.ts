@@ -1,6 +1,6 @@
 /**
- * Rows as pg returns them (JSONB already parsed, BIGINT as numbers: see postgres-connection.ts), their
- * mapping to the domain types, and the column arrays the batched statements take.
+ * Rows as pg returns them (JSONB already parsed, BIGINT as numbers: see postgres-connection.ts), and
+ * their mapping to and from the domain types.
  */
 
 import type {
@@ -19,7 +19,7 @@ import type {
   StepStatus,
   StepType,
 } from '../../domain/types.js';
-import type { ActiveRun, NewRun, PendingFire } from '../store.js';
+import type { ActiveRun, PendingFire } from '../store.js';
 
 /** The part of a job definition kept as one JSON document (the rest has its own columns). */
 type StoredDefinition = Omit<JobDefinition, 'name' | 'collection' | 'labels'>;
@@ -174,48 +174,6 @@ export function jobColumns(job: Job): JobColumns {
     pause_until: job.pause?.until ?? null,
     definition: toJson(definition),
   };
-}
-
-/** The column arrays of INSERT_RUNS ($1 … $13), one element per run. */
-export function runArrays(runs: readonly NewRun[]): unknown[][] {
-  return [
-    runs.map((r) => r.id),
-    runs.map((r) => r.jobId),
-    runs.map((r) => r.trigger),
-    runs.map((r) => r.scheduledFor),
-    runs.map((r) => r.queuedAt),
-    runs.map((r) => r.startedAt),
-    runs.map((r) => r.status),
-    runs.map((r) => r.attempt),
-    runs.map((r) => r.retryOf),
-    runs.map((r) => r.notBefore),
-    runs.map((r) => r.nodeId),
-    runs.map((r) => r.exclusive),
-    runs.map((r) => toJson(r.payload)),
-  ];
-}
-
-/** The column arrays of a batch of step results, each in the order given within its run. */
-export function stepArrays(
-  steps: readonly { runId: string; ordinal: number; step: StepResult }[],
-): unknown[][] {
-  return [
-    steps.map((s) => s.runId),
-    steps.map((s) => s.ordinal),
-    steps.map((s) => s.step.phase),
-    steps.map((s) => s.step.position),
-    steps.map((s) => s.step.stepIndex),
-    steps.map((s) => s.step.name),
-    steps.map((s) => s.step.type),
-    steps.map((s) => s.step.status),
-    steps.map((s) => s.step.attempt),
-    steps.map((s) => s.step.startedAt),
-    steps.map((s) => s.step.finishedAt),
-    steps.map((s) => s.step.exitCode),
-    steps.map((s) => s.step.httpStatus),
-    steps.map((s) => storableText(s.step.output)),
-    steps.map((s) => storableText(s.step.error)),
-  ];
 }
 
 export function rowToJob(row: JobRow): Job {

@@ -3,6 +3,7 @@
  * counters in the same statement, and the run history.
  */
 
+import { SkedError } from '../../domain/errors.js';
 import type { Instant, Run, StepResult } from '../../domain/types.js';
 import type { ActiveRun, NewRun, Page, RunFinish, RunQuery } from '../store.js';
 import * as batch from './postgres-batch-sql.js';
@@ -11,8 +12,6 @@ import {
   rowToActiveRun,
   rowToRun,
   rowToStep,
-  runArrays,
-  stepArrays,
   storableText,
   type ActiveRunRow,
   type RunRow,
@@ -28,10 +27,19 @@ export class PostgresRuns {
     private readonly queueLockSpace: string,
   ) {}
 
-  /** One statement: all or none (CONFLICT on a duplicate id, NOT_FOUND for a missing job). */
+  /** All or none: CONFLICT on a duplicate id, NOT_FOUND for a run of a job that does not exist. */
   async insert(runs: NewRun[]): Promise<void> {
     if (runs.length === 0) return;
-    await this.session.changes(batch.INSERT_RUNS, runArrays(runs));
+    await this.session.write(async (q) => {
+      const inserted = await q.rows<{ id: string }>(batch.INSERT_RUNS, batch.runArrays(runs));
+      if (inserted.length === runs.length) return;
+      const ids = new Set(inserted.map((row) => row.id));
+      const orphan = runs.find((run) => !ids.has(run.id));
+      throw new SkedError(
+        'NOT_FOUND',
+        `run '${orphan?.id ?? ''}' refers to job '${orphan?.jobId ?? ''}', which does not exist`,
+      );
+    });
   }
 
   async active(jobIds?: string[]): Promise<ActiveRun[]> {
@@ -65,7 +73,7 @@ export class PostgresRuns {
         unique.map((f) => storableText(f.error)),
         unique.map((f) => f.failed),
         unique.map((_, nth) => nth),
-        ...stepArrays(steps),
+        ...batch.stepArrays(steps),
       ]),
     );
   }
@@ -107,8 +115,13 @@ export class PostgresRuns {
     });
   }
 
+  /** Deletes the runs, then their steps (no foreign key: see migration 0001), in one transaction. */
   async prune(jobId: string, keep: number): Promise<number> {
-    return this.session.retrying((q) => q.changes(sql.PRUNE_RUNS, [jobId, Math.max(0, keep)]));
+    return this.session.write(async (q) => {
+      const pruned = await q.rows<{ id: string }>(sql.PRUNE_RUNS, [jobId, Math.max(0, keep)]);
+      if (pruned.length > 0) await q.changes(sql.DELETE_STEPS_OF_RUNS, [pruned.map((run) => run.id)]);
+      return pruned.length;
+    });
   }
 }
 

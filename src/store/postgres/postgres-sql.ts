@@ -13,10 +13,13 @@ export const PING = 'SELECT 1';
 
 // --- jobs ------------------------------------------------------------------------------------------
 
+/** nextFireTime is the earliest of the acquired (pending) fires and the trigger's next fire. */
 export const JOB_SELECT = `
 SELECT j.id, j.name, j.collection, j.state, j.version, j.created_at, j.updated_at, j.labels, j.pause,
-       j.definition, t.next_fire_at, s.run_count, s.failure_count, s.last_run_id, s.last_run_status,
-       s.last_fire_at
+       j.definition,
+       COALESCE((SELECT min(f.scheduled_for) FROM fire_ledger f WHERE f.job_id = j.id AND f.outcome = 'pending'),
+                t.next_fire_at) AS next_fire_at,
+       s.run_count, s.failure_count, s.last_run_id, s.last_run_status, s.last_fire_at
 FROM jobs j
 LEFT JOIN triggers t ON t.job_id = j.id
 LEFT JOIN job_stats s ON s.job_id = j.id`;
@@ -53,8 +56,15 @@ SELECT $1, l.key, l.value FROM unnest($2::text[], $3::text[]) AS l(key, value)`;
 export const JOB_VERSION = 'SELECT version FROM jobs WHERE id = $1';
 export const GET_JOB = `${JOB_SELECT} WHERE j.id = $1`;
 export const GET_JOBS = `${JOB_SELECT} WHERE j.id = ANY($1::text[])`;
-/** Deletes only at the expected version ($2, or any when null); the cascade takes everything else. */
+/**
+ * Deletes a job only at the expected version ($2, or any when null); its trigger, counters and labels
+ * go by cascade. Its fires, runs and steps (no foreign key: see migration 0001) are deleted after it, in
+ * that order, each statement waiting for writers holding those rows, so none is left behind.
+ */
 export const DELETE_JOB = 'DELETE FROM jobs WHERE id = $1 AND ($2::int IS NULL OR version = $2)';
+export const DELETE_JOB_FIRES = 'DELETE FROM fire_ledger WHERE job_id = $1';
+export const DELETE_JOB_RUNS = 'DELETE FROM runs WHERE job_id = $1 RETURNING id';
+export const DELETE_STEPS_OF_RUNS = 'DELETE FROM step_results WHERE run_id = ANY($1::text[])';
 export const COUNT_JOBS = 'SELECT state, count(*)::int AS n FROM jobs GROUP BY state';
 export const COUNT_JOBS_IN =
   'SELECT state, count(*)::int AS n FROM jobs WHERE collection = $1 GROUP BY state';
@@ -62,6 +72,18 @@ export const EXPIRED_PAUSES = `
 SELECT id FROM jobs
 WHERE pause_until IS NOT NULL AND pause_until <= $1 AND state = 'paused'
 ORDER BY pause_until, id`;
+
+/**
+ * Completes the jobs $1 whose schedule is exhausted (no next fire) AND whose last fire has resolved (no
+ * pending fire left), at $2 (or the database clock). It runs after the write that may have finished a
+ * job has committed: its own snapshot then sees every other node's committed fires too, so of two
+ * nodes resolving a job's last fires at once, the later one to commit completes it.
+ */
+export const COMPLETE_EXHAUSTED_JOBS = `
+UPDATE jobs j SET state = 'completed', version = j.version + 1, updated_at = COALESCE($2::bigint, ${DB_NOW})
+WHERE j.id = ANY($1::text[]) AND j.state = 'enabled'
+  AND EXISTS (SELECT 1 FROM triggers t WHERE t.job_id = j.id AND t.next_fire_at IS NULL)
+  AND NOT EXISTS (SELECT 1 FROM fire_ledger f WHERE f.job_id = j.id AND f.outcome = 'pending')`;
 
 // --- triggers ----------------------------------------------------------------------------------------
 
@@ -109,6 +131,22 @@ export const TAKE_OVER_FIRES = `
 UPDATE fire_ledger SET node_id = $1
 WHERE outcome = 'pending' AND node_id = ANY($2::text[])
 RETURNING job_id, scheduled_for, node_id`;
+/**
+ * Gives back the pending fires of nodes $1 scheduled before $2: deletes them and moves each job's
+ * trigger back to the earliest (lease cleared). A fire resolved meanwhile is re-checked after its lock
+ * and kept. Returns how many were given back.
+ */
+export const REWIND_PENDING_FIRES = `
+WITH rewound AS (
+  DELETE FROM fire_ledger
+  WHERE outcome = 'pending' AND node_id = ANY($1::text[]) AND scheduled_for < $2
+  RETURNING job_id, scheduled_for
+), moved AS (
+  UPDATE triggers t SET next_fire_at = LEAST(t.next_fire_at, e.at), lease_node = NULL, lease_until = NULL
+  FROM (SELECT job_id, min(scheduled_for) AS at FROM rewound GROUP BY job_id) e
+  WHERE t.job_id = e.job_id
+)
+SELECT count(*)::int AS n FROM rewound`;
 export const LIST_PENDING_FIRES = `
 SELECT job_id, scheduled_for, node_id FROM fire_ledger WHERE outcome = 'pending'
 ORDER BY scheduled_for, job_id LIMIT $1`;
@@ -136,13 +174,14 @@ export const CANCEL_REQUESTS = `
 SELECT id FROM runs WHERE status = 'running' AND node_id = $1 AND cancel_requested_at IS NOT NULL ORDER BY id`;
 export const CANCEL_QUEUED_RUN = `
 UPDATE runs SET status = 'cancelled', finished_at = $1 WHERE id = $2 AND status = 'queued'`;
-/** Keeps the newest `$2` finished runs of job `$1`. */
+/** Keeps the newest `$2` finished runs of job `$1`; their steps are deleted next (DELETE_STEPS_OF_RUNS). */
 export const PRUNE_RUNS = `
 DELETE FROM runs WHERE id IN (
   SELECT id FROM runs
   WHERE job_id = $1 AND status NOT IN ('queued', 'running')
   ORDER BY listed_at DESC, id DESC
-  OFFSET $2)`;
+  OFFSET $2)
+RETURNING id`;
 
 // --- nodes, collections, settings ---------------------------------------------------------------------
 

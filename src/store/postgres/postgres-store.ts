@@ -5,9 +5,8 @@
  * nodes go through LISTEN/NOTIFY on the channel `sked_<schema>`, received on one dedicated connection.
  */
 
-import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { SkedError } from '../../domain/errors.js';
+import { SkedError } from '../../domain/errors.js';
 import type { Collection, Fire, Instant, Job, JobState, NodeInfo, Run } from '../../domain/types.js';
 import type {
   Acquisition,
@@ -27,12 +26,7 @@ import type {
   WakeTopic,
 } from '../store.js';
 import { PostgresCollections } from './postgres-collections.js';
-import {
-  createPool,
-  parsePostgresUrl,
-  type PostgresConfig,
-  type PostgresStoreOptions,
-} from './postgres-connection.js';
+import { createPool, parsePostgresUrl, type PostgresStoreOptions } from './postgres-connection.js';
 import { toStoreError } from './postgres-errors.js';
 import { PostgresFires } from './postgres-fires.js';
 import { PostgresJobs } from './postgres-jobs.js';
@@ -48,8 +42,6 @@ export const POSTGRES_CAPABILITIES: StoreCapabilities = Object.freeze({
   multiNode: true,
   notifications: true,
 });
-
-const TOPICS: readonly WakeTopic[] = ['triggers', 'runs', 'cancel'];
 
 /** Runs a store call, mapping what it throws. */
 async function call<T>(body: () => Promise<T>, what?: string): Promise<T> {
@@ -68,14 +60,9 @@ export class PostgresStore implements Store {
   /** The store URL with any password replaced, for messages. */
   readonly displayUrl: string;
 
-  private readonly config: PostgresConfig;
   private readonly pool: pg.Pool;
   private readonly session: PostgresSession;
   private readonly listener: PostgresListener;
-  /** The NOTIFY channel of the schema. */
-  private readonly channel: string;
-  /** Tags this store's notifications, so that it does not wake itself. */
-  private readonly senderId = randomBytes(6).toString('hex');
   private closed = false;
   private readonly jobs: PostgresJobs;
   private readonly fires: PostgresFires;
@@ -89,10 +76,9 @@ export class PostgresStore implements Store {
    * call. Call migrate() before use.
    */
   constructor(url: string, options: PostgresStoreOptions = {}) {
-    this.config = parsePostgresUrl(url, options);
-    this.schema = this.config.schema;
-    this.displayUrl = this.config.displayUrl;
-    this.channel = `sked_${this.schema}`;
+    const config = parsePostgresUrl(url, options);
+    this.schema = config.schema;
+    this.displayUrl = config.displayUrl;
     const report = (thrown: unknown) => {
       const error: SkedError = toStoreError(thrown);
       try {
@@ -101,11 +87,11 @@ export class PostgresStore implements Store {
         // the hook's own failure must not take the pool down
       }
     };
-    this.pool = createPool(this.config, report);
+    this.pool = createPool(config, report);
     this.session = new PostgresSession(this.pool);
-    this.listener = new PostgresListener(this.config, this.channel, report);
+    this.listener = new PostgresListener(config, report);
     this.jobs = new PostgresJobs(this.session);
-    this.fires = new PostgresFires(this.session);
+    this.fires = new PostgresFires(this.session, report);
     this.runs = new PostgresRuns(this.session, `sked.run-queue.${this.schema}`);
     this.nodes = new PostgresNodes(this.session);
     this.collections = new PostgresCollections(this.session);
@@ -114,14 +100,23 @@ export class PostgresStore implements Store {
 
   /** Creates the schema when missing and applies pending migrations, serialised across nodes. */
   async migrate(): Promise<void> {
-    await call(async () => {
+    try {
       const client = await this.pool.connect();
       try {
         await applyMigrations(client, this.schema);
       } finally {
         client.release();
       }
-    });
+    } catch (thrown) {
+      const error = toStoreError(thrown);
+      if (error.code !== 'UNAVAILABLE') throw error;
+      // the first thing a node does: say which store could not be reached
+      throw new SkedError(
+        'UNAVAILABLE',
+        `cannot open the PostgreSQL store at ${this.displayUrl} (schema ${this.schema}): ${error.message}`,
+        { cause: thrown },
+      );
+    }
   }
 
   /** Ends the listener and the pool. Idempotent. */
@@ -219,6 +214,10 @@ export class PostgresStore implements Store {
     return call(() => this.fires.takeOver(fromNodes, toNode));
   }
 
+  async rewindPendingFires(nodeIds: string[], before: Instant | null): Promise<number> {
+    return call(() => this.fires.rewind(nodeIds, before));
+  }
+
   async listPendingFires(limit: number): Promise<PendingFire[]> {
     return call(() => this.fires.listPending(limit));
   }
@@ -275,27 +274,19 @@ export class PostgresStore implements Store {
 
   // --- cluster coordination ----------------------------------------------------------------------
 
-  /** NOTIFY on the schema's channel; the payload is `<topic>:<sender>`. */
+  /** NOTIFY on the schema's channel (see postgres-listener.ts for the payload). */
   async notify(topic: WakeTopic): Promise<void> {
-    await call(() => this.session.rows(NOTIFY, [this.channel, `${topic}:${this.senderId}`]));
+    await call(() => this.session.rows(NOTIFY, [this.listener.channel, this.listener.payloadOf(topic)]));
   }
 
   /**
-   * Calls `handler` with the topics other stores notify; its own notifications are left out. After the
-   * listening connection was lost and came back, `handler` hears every topic once (wake-ups sent
-   * meanwhile are lost). Rejects with UNAVAILABLE when the first connection fails.
+   * Calls `handler` with the topics other stores notify, never this store's own; after the listening
+   * connection was lost and came back, with every topic once. Rejects with UNAVAILABLE when the first
+   * connection fails.
    */
   async listen(handler: (topic: WakeTopic) => void): Promise<() => Promise<void>> {
-    return call(() =>
-      this.listener.subscribe((payload) => {
-        if (payload === null) {
-          for (const topic of TOPICS) handler(topic);
-          return;
-        }
-        const [topic, sender] = payload.split(':');
-        if (sender !== this.senderId && TOPICS.includes(topic as WakeTopic)) handler(topic as WakeTopic);
-      }),
-    );
+    if (this.closed) throw new SkedError('UNAVAILABLE', 'the PostgreSQL store is closed');
+    return call(() => this.listener.subscribe(handler));
   }
 
   async requestCancel(runId: string, at: Instant): Promise<boolean> {

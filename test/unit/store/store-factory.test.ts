@@ -52,12 +52,6 @@ describe('openStore', () => {
     db.close();
   });
 
-  it('says clearly that PostgreSQL is not available yet', async () => {
-    const error = await rejection(openStore('postgres://sked:secret@db.example.com/sked'));
-    expect(error.code).toBe('VALIDATION_ERROR');
-    expect(error.message).toMatch(/PostgreSQL store is not available yet/);
-  });
-
   it('refuses an unknown scheme without echoing a password', async () => {
     const error = await rejection(openStore('mysql://sked:secret@db.example.com/sked'));
     expect(error.code).toBe('VALIDATION_ERROR');

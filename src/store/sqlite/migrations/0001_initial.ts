@@ -86,6 +86,8 @@ CREATE TABLE fire_ledger (
   PRIMARY KEY (job_id, scheduled_for)
 ) WITHOUT ROWID;
 CREATE INDEX fire_ledger_pending ON fire_ledger (node_id, scheduled_for) WHERE outcome = 'pending';
+-- a job's pending fires: its next fire time and whether it is done
+CREATE INDEX fire_ledger_pending_job ON fire_ledger (job_id, scheduled_for) WHERE outcome = 'pending';
 
 CREATE TABLE runs (
   id            TEXT PRIMARY KEY,
