@@ -83,7 +83,7 @@ export async function buildSked(config: Readonly<SkedConfig>, options: ServerOpt
     options.executor ??
     new Executor({ maxOutputBytes: config.maxOutputBytes, checkUrl: policy.checkUrl, lookup: policy.lookup, allowedStepTypes: new Set(config.allowSteps) });
   let engine: Engine | null = null;
-  const metrics = createMetrics(store, () => engine?.status ?? { running: 0, acquired: 0, capacity: 0 });
+  const metrics = createMetrics(store, () => (engine ? { ...engine.status, skewMs: engine.clockSkew.skewMs } : { running: 0, acquired: 0, capacity: 0, skewMs: 0 }));
   let services: Services | null = null;
   engine = new Engine({
     store,

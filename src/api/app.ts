@@ -86,6 +86,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ready = false;
       checks['store'] = `unreachable: ${err instanceof Error ? err.message : String(err)}`;
     }
+    const skew = deps.engine.clockSkew;
+    // A skewed clock is a warning, not unreadiness: sked fires by the store's clock.
+    checks['clock'] = skew.warning ?? `skew ${skew.skewMs} ms against the store`;
     const engine = deps.engine.status;
     const tickAge = deps.now() - deps.engine.lastTickAt;
     checks['engine'] = engine.state;

@@ -19,6 +19,8 @@ import type { DirectFire, FireResolution, NewRun, PendingFire, RunFinish, Store,
 import { planAcquisition, type AcquisitionPlan } from './acquisition.js';
 import { Batcher } from './batcher.js';
 import type { Clock, TimerHandle } from './clock.js';
+import { CorrectedClock } from './corrected-clock.js';
+import { Membership } from './membership.js';
 import type { ExecuteResult, ExecutorPort } from './executor-port.js';
 import { JobCache, type CachedJob } from './job-cache.js';
 import { FireQueue } from './fire-queue.js';
@@ -48,6 +50,8 @@ export interface EngineConfig {
   resolveChunk: number;
   /** Finished runs kept per job; older ones are pruned in the background. */
   runRetention: number;
+  /** Clock skew against the store beyond this is a warning. */
+  maxClockSkewMs: number;
   version: string;
   host: string;
 }
@@ -63,6 +67,7 @@ export const DEFAULT_ENGINE_CONFIG: Omit<EngineConfig, 'nodeId' | 'version' | 'h
   nodeTtlMs: 15_000,
   resolveChunk: 2000,
   runRetention: 1000,
+  maxClockSkewMs: 1000,
 };
 
 /** What the engine reports as it works (metrics, live events). */
@@ -90,7 +95,13 @@ export type EngineState = 'stopped' | 'running' | 'standby' | 'stopping';
 export class Engine {
   readonly cache: JobCache;
   private readonly store: Store;
-  private readonly clock: Clock;
+  /** The injected clock, corrected to the store's clock in a cluster (the time authority). */
+  private readonly clock: CorrectedClock;
+  private readonly membership: Membership;
+  /** Fires whose resolution failed (store unreachable): tried again, late, once the store answers. */
+  private retryFires: PendingFire[] = [];
+  /** A store call failed since the last reconcile: runs may have been written but not started. */
+  private storeTrouble = false;
   private readonly config: EngineConfig;
   private readonly log: Logger;
   private readonly observer: EngineObserver;
@@ -118,11 +129,12 @@ export class Engine {
 
   constructor(private readonly deps: EngineDeps) {
     this.store = deps.store;
-    this.clock = deps.clock;
+    this.clock = new CorrectedClock(deps.clock);
     this.config = deps.config;
     this.log = deps.logger ?? silentLogger;
     this.observer = deps.observer ?? {};
     this.cache = new JobCache(deps.store);
+    this.membership = new Membership(deps.store, this.clock, { nodeId: deps.config.nodeId, nodeTtlMs: deps.config.nodeTtlMs, maxSkewMs: deps.config.maxClockSkewMs, host: deps.config.host, version: deps.config.version }, this.log, deps.clock.now());
     const observer = this.observer;
     this.pool = new RunPool(deps.config.concurrency, deps.executor, {
       onFinished: (run, result, aborted) => this.onRunFinished(run, result, aborted),
@@ -136,6 +148,11 @@ export class Engine {
       },
       (err, items) => this.log.error({ err: messageOf(err), runs: items.length }, 'recording finished runs failed; retrying'),
     );
+  }
+
+  /** This node's clock skew against the store's (ms), and a warning when it is beyond the limit. */
+  get clockSkew(): { skewMs: number; warning: string | null } {
+    return { skewMs: this.membership.skewMs, warning: this.membership.skewWarning };
   }
 
   /** Readiness fails when the poll loop has not completed for this long. */
@@ -200,6 +217,10 @@ export class Engine {
       }
     }
     await this.finishes.flush();
+    // Hand the fires acquired ahead back to their triggers: another node (or this one after a restart)
+    // acquires them again.
+    this.queue.drain();
+    await this.store.rewindPendingFires([this.nodeId], null).catch((err: unknown) => this.log.warn({ err: messageOf(err) }, 'giving back acquired fires failed'));
     await this.store.removeNode(this.nodeId).catch(() => undefined);
     this.state = 'stopped';
     this.log.info({ nodeId: this.nodeId }, 'engine stopped');
@@ -298,12 +319,19 @@ export class Engine {
         const standby = (await this.store.getSetting('scheduler.standby')) === true;
         if (standby !== this.standby) await this.setStandby(standby);
         if (this.deps.maintenance) await this.deps.maintenance();
+        if (this.retryFires.length) {
+          for (const f of this.retryFires) this.queue.add(f);
+          this.retryFires = [];
+          this.scheduleFire();
+        }
         await this.acquire();
         await this.pump();
         await this.applyCancelRequests();
+        await this.reconcile();
         await this.prune();
         this.lastTickAt = this.clock.now();
       } catch (err) {
+        this.storeTrouble = true;
         this.log.error({ err: messageOf(err) }, 'engine poll failed');
       } finally {
         this.busy.poll = false;
@@ -319,19 +347,40 @@ export class Engine {
     });
   }
 
+  /**
+   * Refreshes this node's row (measuring clock skew). In a cluster, takes over the work of nodes whose
+   * heartbeat stopped, and stands down if this node itself was declared dead while it could not reach
+   * the store.
+   */
   private async heartbeat(): Promise<void> {
-    const now = this.clock.now();
-    const node: NodeInfo = {
-      id: this.nodeId,
-      host: this.config.host,
-      pid: process.pid,
-      startedAt: this.startedAt || now,
-      heartbeatAt: now,
-      clockSkewMs: 0,
-      state: this.state === 'standby' ? 'standby' : this.state === 'stopping' ? 'stopping' : 'active',
-      version: this.config.version,
-    };
-    await this.store.heartbeat(node).catch((err: unknown) => this.log.warn({ err: messageOf(err) }, 'heartbeat failed'));
+    const state = this.state === 'standby' ? 'standby' : this.state === 'stopping' ? 'stopping' : 'active';
+    const result = await this.membership.heartbeat(state);
+    if (result === 'store-down') {
+      this.storeTrouble = true;
+      return;
+    }
+    if (result === 'declared-dead') await this.standDown();
+    if (!this.store.capabilities.multiNode || this.state === 'stopping') return;
+    try {
+      const dead = await this.membership.deadNodes();
+      if (dead.length) await this.takeOver(dead, false);
+    } catch (err) {
+      this.log.error({ err: messageOf(err) }, 'taking over dead nodes failed');
+    }
+  }
+
+  /**
+   * The others declared this node dead (it could not heartbeat for the node TTL): its runs were
+   * interrupted and retried elsewhere, its fires taken over. Stop what is left of them and carry on as a
+   * fresh member.
+   */
+  private async standDown(): Promise<void> {
+    this.log.warn({ nodeId: this.nodeId, running: this.pool.size, acquired: this.queue.size }, 'this node was declared dead by the cluster while it could not reach the store: dropping its runs and fires');
+    this.pool.abortAll('cancel');
+    this.queue.drain();
+    this.held = [];
+    this.retryFires = [];
+    this.cache.clear();
   }
 
   private scheduleAcquire(): void {
@@ -454,7 +503,16 @@ export class Engine {
           continue;
         }
         for (let i = 0; i < due.length; i += this.config.resolveChunk) {
-          await this.resolveChunk(due.slice(i, i + this.config.resolveChunk));
+          const chunk = due.slice(i, i + this.config.resolveChunk);
+          try {
+            await this.resolveChunk(chunk);
+          } catch (err) {
+            // The store failed: keep the fires and try again once it answers (they will be late; past
+            // the misfire threshold the catch-up policy decides). Resolution is idempotent.
+            this.storeTrouble = true;
+            this.retryFires.push(...chunk);
+            this.log.error({ err: messageOf(err), fires: chunk.length }, 'resolving fires failed; will retry');
+          }
         }
       } while (this.again.fire || (this.queue.earliest() ?? Infinity) <= this.clock.now());
     } catch (err) {
@@ -689,8 +747,8 @@ export class Engine {
   // --- recovery -----------------------------------------------------------------------------------
 
   /**
-   * Takes back what dead nodes (and this node's previous life) left: running runs become `interrupted`
-   * and are retried per policy; pending fires are taken over (late ones follow the catch-up policy).
+   * At start-up: takes back what dead nodes (and this node's previous life) left. Holders of pending
+   * fires or running runs that are not alive are dead.
    */
   private async recover(): Promise<void> {
     const now = this.clock.now();
@@ -701,25 +759,52 @@ export class Engine {
     const holders = new Set<string>([this.nodeId]);
     for (const f of await this.store.listPendingFires(100_000)) holders.add(f.nodeId);
     for (const r of await this.store.activeRuns()) if (r.status === 'running' && r.nodeId) holders.add(r.nodeId);
-    const dead = [...holders].filter((id) => !alive.has(id));
+    await this.takeOver([...holders].filter((id) => !alive.has(id)), true);
+  }
+
+  /**
+   * The work of dead nodes: their running runs become `interrupted` and are retried per their policy;
+   * their fires older than the misfire threshold are given back to their triggers (the next acquisition
+   * applies the catch-up policy once to them and to everything missed after them); the recent ones are
+   * taken over and fired here. Safe when several survivors do it at once: each row moves once.
+   */
+  private async takeOver(dead: string[], includesSelf: boolean): Promise<void> {
+    const now = this.clock.now();
     const interrupted = await this.store.interruptRuns(dead, now, 'the node running it stopped');
     for (const run of interrupted) {
       this.observer.runFinished?.({ runId: run.id, jobId: run.jobId, status: 'interrupted', startedAt: run.startedAt, finishedAt: now, error: run.error });
       await this.afterFailure(run.jobId, run.id, run.attempt, run.payload, run.scheduledFor, run.trigger);
     }
-    // Fires the dead held that are already later than the misfire threshold are given back to their
-    // triggers: the next acquisition applies the catch-up policy once to them and to everything missed
-    // after them. The more recent ones are taken over and fired now.
     const rewound = await this.store.rewindPendingFires(dead, now - this.config.misfireThresholdMs);
     const others = dead.filter((id) => id !== this.nodeId);
     const taken = others.length ? await this.store.takeOverPendingFires(others, this.nodeId) : [];
-    const mine = await this.store.pendingFires([this.nodeId]);
+    const mine = includesSelf ? await this.store.pendingFires([this.nodeId]) : taken;
     for (const f of mine) this.queue.add(f);
     for (const id of others) await this.store.removeNode(id);
-    if (interrupted.length || mine.length || rewound) {
-      this.log.info({ interrupted: interrupted.length, pendingFires: mine.length, rewound, takenOver: taken.length, fromNodes: others }, 'recovered after restart');
+    if (interrupted.length || mine.length || rewound || others.length) {
+      this.log.info({ interrupted: interrupted.length, pendingFires: mine.length, rewound, takenOver: taken.length, fromNodes: others }, includesSelf ? 'recovered after restart' : 'took over the work of dead nodes');
     }
+    if (rewound) this.scheduleAcquire();
     this.scheduleFire();
+  }
+
+  /**
+   * After a store failure a resolution may have been committed without its answer arriving: runs of this
+   * node written `running` but never started. Start them now.
+   */
+  private async reconcile(): Promise<void> {
+    if (!this.storeTrouble) return;
+    this.storeTrouble = false;
+    const now = this.clock.now();
+    const orphans = (await this.store.activeRuns()).filter((r) => r.status === 'running' && r.nodeId === this.nodeId && !this.pool.has(r.id));
+    if (!orphans.length) return;
+    const runs = (await Promise.all(orphans.map((o) => this.store.getRun(o.id)))).filter((r): r is NonNullable<typeof r> => r !== null && r.status === 'running' && (r.startedAt ?? now) < now - 5000);
+    const jobs = await this.cache.load(runs.map((r) => ({ jobId: r.jobId })));
+    for (const run of runs) {
+      const cached = jobs.get(run.jobId);
+      if (cached && !this.pool.has(run.id)) this.startLocal(run, cached.job);
+    }
+    if (runs.length) this.log.warn({ runs: runs.length }, 'started runs whose start was recorded while the store was failing');
   }
 }
 

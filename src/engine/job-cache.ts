@@ -35,6 +35,10 @@ class Lru<K, V> {
   delete(key: K): void {
     this.map.delete(key);
   }
+
+  clear(): void {
+    this.map.clear();
+  }
 }
 
 export class JobCache {
@@ -93,5 +97,9 @@ export class JobCache {
 
   invalidate(jobId: string): void {
     this.jobs.delete(jobId);
+  }
+
+  clear(): void {
+    this.jobs.clear();
   }
 }

@@ -9,7 +9,14 @@ export interface Metrics {
   observer: EngineObserver;
 }
 
-export function createMetrics(store: Store, engineStatus: () => { running: number; acquired: number; capacity: number }): Metrics {
+export interface EngineGauges {
+  running: number;
+  acquired: number;
+  capacity: number;
+  skewMs: number;
+}
+
+export function createMetrics(store: Store, engineStatus: () => EngineGauges): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'sked_process_' });
   const fires = new Counter({ name: 'sked_fires_total', help: 'Fires written to the ledger, by outcome', labelNames: ['outcome'], registers: [registry] });
@@ -31,6 +38,7 @@ export function createMetrics(store: Store, engineStatus: () => { running: numbe
   });
   new Gauge({ name: 'sked_runs_running', help: 'Runs executing on this node', registers: [registry], collect() { this.set(engineStatus().running); } });
   new Gauge({ name: 'sked_run_slots', help: 'Runs this node may execute at once', registers: [registry], collect() { this.set(engineStatus().capacity); } });
+  new Gauge({ name: 'sked_clock_skew_seconds', help: "This node's clock minus the store's clock", registers: [registry], collect() { this.set(engineStatus().skewMs / 1000); } });
   new Gauge({ name: 'sked_fires_acquired', help: 'Fires acquired by this node and waiting for their instant', registers: [registry], collect() { this.set(engineStatus().acquired); } });
   const observer: EngineObserver = {
     fire: (e) => fires.inc({ outcome: e.outcome }),

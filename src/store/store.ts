@@ -301,8 +301,11 @@ export interface Store {
 
   // --- nodes, collections, settings -------------------------------------------------------------
 
-  /** Inserts or refreshes a node's row. */
-  heartbeat(node: NodeInfo): Promise<void>;
+  /**
+   * Inserts or refreshes a node's row; true when the row was there. A node that finds its row gone was
+   * declared dead by the others (its runs and fires were taken over) while it could not reach the store.
+   */
+  heartbeat(node: NodeInfo): Promise<boolean>;
   listNodes(): Promise<NodeInfo[]>;
   removeNode(id: string): Promise<void>;
 

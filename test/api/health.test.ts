@@ -16,7 +16,7 @@ describe('GET /healthz and /readyz', () => {
   it('readyz answers ready with the store and engine checks, and 503 once the engine stopped', async () => {
     const res = await api.get('/readyz');
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ready', checks: { store: 'ok', engine: 'running' } });
+    expect(res.json()).toEqual({ status: 'ready', checks: { store: 'ok', engine: 'running', clock: 'skew 0 ms against the store' } });
 
     await api.post('/api/v1/scheduler/standby');
     expect((await api.get('/readyz')).statusCode).toBe(200);

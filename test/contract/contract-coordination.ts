@@ -33,6 +33,15 @@ export function describeCoordinationContract(ctx: ContractContext): void {
       expect(await ctx.store.cancelRequests('node-a')).toEqual([]);
     });
 
+    it('heartbeat says whether the node row was there (a node whose row vanished was declared dead)', async () => {
+      const node = { id: 'n1', host: 'h', pid: 1, startedAt: T0, heartbeatAt: T0, clockSkewMs: 0, state: 'active' as const, version: 't' };
+      expect(await ctx.store.heartbeat(node)).toBe(false);
+      expect(await ctx.store.heartbeat({ ...node, heartbeatAt: T0 + 1000 })).toBe(true);
+      await ctx.store.removeNode('n1');
+      expect(await ctx.store.heartbeat({ ...node, heartbeatAt: T0 + 2000 })).toBe(false);
+      expect((await ctx.store.listNodes()).map((n) => n.heartbeatAt)).toEqual([T0 + 2000]);
+    });
+
     it('listen returns an unsubscribe function and notify never fails', async () => {
       const seen: string[] = [];
       const stop = await ctx.store.listen((topic) => seen.push(topic));

@@ -8,8 +8,9 @@ import * as sql from './postgres-sql.js';
 export class PostgresNodes {
   constructor(private readonly session: PostgresSession) {}
 
-  async heartbeat(node: NodeInfo): Promise<void> {
-    await this.session.changes(sql.UPSERT_NODE, [
+  /** Upserts the node's row; true when the row was already there. */
+  async heartbeat(node: NodeInfo): Promise<boolean> {
+    const rows = await this.session.rows<{ inserted: boolean }>(sql.UPSERT_NODE, [
       node.id,
       node.host,
       node.pid,
@@ -19,6 +20,7 @@ export class PostgresNodes {
       node.state,
       node.version,
     ]);
+    return rows[0]?.inserted === false;
   }
 
   async list(): Promise<NodeInfo[]> {

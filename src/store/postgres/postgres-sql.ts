@@ -190,7 +190,8 @@ INSERT INTO nodes (id, host, pid, started_at, heartbeat_at, clock_skew_ms, state
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid, started_at = excluded.started_at,
   heartbeat_at = excluded.heartbeat_at, clock_skew_ms = excluded.clock_skew_ms, state = excluded.state,
-  version = excluded.version`;
+  version = excluded.version
+RETURNING (xmax = 0) AS inserted`;
 export const LIST_NODES = `
 SELECT id, host, pid, started_at, heartbeat_at, clock_skew_ms, state, version FROM nodes ORDER BY id`;
 export const DELETE_NODE = 'DELETE FROM nodes WHERE id = $1';

@@ -299,8 +299,8 @@ export class PostgresStore implements Store {
 
   // --- nodes, collections, settings -------------------------------------------------------------
 
-  async heartbeat(node: NodeInfo): Promise<void> {
-    await call(() => this.nodes.heartbeat(node));
+  async heartbeat(node: NodeInfo): Promise<boolean> {
+    return call(() => this.nodes.heartbeat(node));
   }
 
   async listNodes(): Promise<NodeInfo[]> {

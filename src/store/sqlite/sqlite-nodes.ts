@@ -8,9 +8,11 @@ import * as sql from './sqlite-sql.js';
 export class SqliteNodes {
   constructor(private readonly session: SqliteSession) {}
 
-  heartbeat(node: NodeInfo): void {
+  /** Upserts the node's row; true when the row was already there. */
+  heartbeat(node: NodeInfo): boolean {
     const s = this.session;
-    s.write(() =>
+    return s.write(() => {
+      const existed = s.statement(sql.NODE_EXISTS).get(node.id) !== undefined;
       s
         .statement(sql.UPSERT_NODE)
         .run(
@@ -22,8 +24,9 @@ export class SqliteNodes {
           node.clockSkewMs,
           node.state,
           node.version,
-        ),
-    );
+        );
+      return existed;
+    });
   }
 
   list(): NodeInfo[] {

@@ -192,6 +192,7 @@ DELETE FROM runs WHERE id IN (
 
 // --- nodes, collections, settings ---------------------------------------------------------------------
 
+export const NODE_EXISTS = 'SELECT 1 FROM nodes WHERE id = ?';
 export const UPSERT_NODE = `
 INSERT INTO nodes (id, host, pid, started_at, heartbeat_at, clock_skew_ms, state, version)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)

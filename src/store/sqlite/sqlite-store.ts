@@ -248,8 +248,8 @@ export class SqliteStore implements Store {
 
   // --- nodes, collections, settings -------------------------------------------------------------
 
-  async heartbeat(node: NodeInfo): Promise<void> {
-    call(() => this.nodes.heartbeat(node));
+  async heartbeat(node: NodeInfo): Promise<boolean> {
+    return call(() => this.nodes.heartbeat(node));
   }
 
   async listNodes(): Promise<NodeInfo[]> {
