@@ -14,7 +14,7 @@
 import { messageOf } from '../domain/errors.js';
 import { uuidv7 } from '../domain/ids.js';
 import { silentLogger, type Logger } from '../domain/logger.js';
-import type { Job, NodeInfo, RunStatus, StepResult } from '../domain/types.js';
+import type { Job, RunStatus, StepResult } from '../domain/types.js';
 import type { DirectFire, FireResolution, NewRun, PendingFire, RunFinish, Store, WakeTopic } from '../store/store.js';
 import { planAcquisition, type AcquisitionPlan } from './acquisition.js';
 import { Batcher } from './batcher.js';
