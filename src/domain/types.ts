@@ -337,3 +337,36 @@ export interface NodeInfo {
   state: 'active' | 'standby' | 'stopping';
   version: string;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Access
+// ---------------------------------------------------------------------------------------------
+
+export type Role = 'admin' | 'operator' | 'viewer';
+
+/** An API key as stored: never the secret, only its hash and the visible prefix that finds it. */
+export interface ApiKey {
+  /** The visible prefix, e.g. `sked_1a2b3c4d` (unique; the lookup key). */
+  id: string;
+  name: string;
+  role: Role;
+  /** Hex SHA-256 of the whole key. */
+  hash: string;
+  createdAt: Instant;
+  createdBy: string | null;
+  expiresAt: Instant | null;
+  revokedAt: Instant | null;
+  lastUsedAt: Instant | null;
+}
+
+/** One change or operator action, appended to the audit log (secrets already redacted). */
+export interface AuditEntry {
+  id: string;
+  at: Instant;
+  actor: { kind: string; id: string | null; name: string };
+  /** e.g. `job.create`, `job.trigger`, `run.cancel`, `key.revoke`, `scheduler.standby`. */
+  action: string;
+  target: { type: string; id: string | null };
+  before: unknown;
+  after: unknown;
+}

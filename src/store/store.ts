@@ -14,6 +14,8 @@
  */
 
 import type {
+  ApiKey,
+  AuditEntry,
   Collection,
   Fire,
   FireOutcome,
@@ -138,6 +140,18 @@ export interface ActiveRun {
   jobId: string;
   status: 'queued' | 'running';
   nodeId: string | null;
+}
+
+export interface AuditQuery {
+  limit: number;
+  offset: number;
+  action?: string | undefined;
+  targetType?: string | undefined;
+  targetId?: string | undefined;
+  /** Actor id (key prefix) or name. */
+  actor?: string | undefined;
+  from?: Instant | undefined;
+  to?: Instant | undefined;
 }
 
 export interface RunQuery {
@@ -317,4 +331,21 @@ export interface Store {
 
   getSetting(key: string): Promise<unknown>;
   setSetting(key: string, value: unknown): Promise<void>;
+
+  // --- API keys and the audit log ------------------------------------------------------------------
+
+  /** CONFLICT when the id (prefix) exists. */
+  insertApiKey(key: ApiKey): Promise<void>;
+  /** Replaces a key's row entirely (the bootstrap key installed from SKED_API_KEY). */
+  upsertApiKey(key: ApiKey): Promise<void>;
+  getApiKey(id: string): Promise<ApiKey | null>;
+  /** Every key, revoked ones included, oldest first. */
+  listApiKeys(): Promise<ApiKey[]>;
+  /** Sets revokedAt; false when absent or already revoked. */
+  revokeApiKey(id: string, at: Instant): Promise<boolean>;
+  /** Records the key's last use (callers throttle how often). */
+  touchApiKey(id: string, at: Instant): Promise<void>;
+  appendAudit(entries: AuditEntry[]): Promise<void>;
+  /** Newest first. */
+  listAudit(query: AuditQuery): Promise<Page<AuditEntry>>;
 }

@@ -7,6 +7,7 @@
 
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from '../../src/store/store.js';
+import { describeAccessContract } from './contract-access.js';
 import { describeAdminContract } from './contract-admin.js';
 import { describeConcurrencyContract } from './contract-concurrency.js';
 import { describeCoordinationContract, describeRewindContract } from './contract-coordination.js';
@@ -79,5 +80,6 @@ export function describeStoreContract(
     describeConcurrencyContract(ctx);
     describeCoordinationContract(ctx);
     describeRewindContract(ctx);
+    describeAccessContract(ctx);
   });
 }

@@ -8,6 +8,7 @@
 
 import type pg from 'pg';
 import { MIGRATION_0001_INITIAL } from './migrations/0001_initial.js';
+import { MIGRATION_0002_ACCESS } from './migrations/0002_access.js';
 import { DB_NOW } from './postgres-sql.js';
 
 export interface Migration {
@@ -20,6 +21,7 @@ export interface Migration {
 /** Every migration, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: MIGRATION_0001_INITIAL },
+  { version: 2, name: 'access', sql: MIGRATION_0002_ACCESS },
 ];
 
 /** The advisory lock of a schema's migrations (a bigint key derived from its name). */

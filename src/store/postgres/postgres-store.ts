@@ -7,10 +7,11 @@
 
 import type pg from 'pg';
 import { SkedError } from '../../domain/errors.js';
-import type { Collection, Fire, Instant, Job, JobState, NodeInfo, Run } from '../../domain/types.js';
+import type { ApiKey, AuditEntry, Collection, Fire, Instant, Job, JobState, NodeInfo, Run } from '../../domain/types.js';
 import type {
   Acquisition,
   ActiveRun,
+  AuditQuery,
   ClaimedTrigger,
   DirectFire,
   FireQuery,
@@ -36,6 +37,7 @@ import { PostgresNodes } from './postgres-nodes.js';
 import { PostgresRuns } from './postgres-runs.js';
 import { PostgresSession } from './postgres-session.js';
 import { PostgresSettings } from './postgres-settings.js';
+import { PostgresAccess } from './postgres-access.js';
 import { NOTIFY, NOW, PING } from './postgres-sql.js';
 
 export const POSTGRES_CAPABILITIES: StoreCapabilities = Object.freeze({
@@ -70,6 +72,7 @@ export class PostgresStore implements Store {
   private readonly nodes: PostgresNodes;
   private readonly collections: PostgresCollections;
   private readonly settings: PostgresSettings;
+  private readonly access: PostgresAccess;
 
   /**
    * Resolves the URL (see parsePostgresUrl) and creates the pool; nothing connects until the first
@@ -96,6 +99,7 @@ export class PostgresStore implements Store {
     this.nodes = new PostgresNodes(this.session);
     this.collections = new PostgresCollections(this.session);
     this.settings = new PostgresSettings(this.session);
+    this.access = new PostgresAccess(this.session);
   }
 
   /** Creates the schema when missing and applies pending migrations, serialised across nodes. */
@@ -333,5 +337,39 @@ export class PostgresStore implements Store {
 
   async setSetting(key: string, value: unknown): Promise<void> {
     await call(() => this.settings.set(key, value));
+  }
+
+  // --- API keys and the audit log ----------------------------------------------------------------
+
+  async insertApiKey(key: ApiKey): Promise<void> {
+    await call(() => this.access.insertKey(key), `api key '${key.id}'`);
+  }
+
+  async upsertApiKey(key: ApiKey): Promise<void> {
+    await call(() => this.access.upsertKey(key));
+  }
+
+  async getApiKey(id: string): Promise<ApiKey | null> {
+    return call(() => this.access.getKey(id));
+  }
+
+  async listApiKeys(): Promise<ApiKey[]> {
+    return call(() => this.access.listKeys());
+  }
+
+  async revokeApiKey(id: string, at: Instant): Promise<boolean> {
+    return call(() => this.access.revokeKey(id, at));
+  }
+
+  async touchApiKey(id: string, at: Instant): Promise<void> {
+    await call(() => this.access.touchKey(id, at));
+  }
+
+  async appendAudit(entries: AuditEntry[]): Promise<void> {
+    await call(() => this.access.appendAudit(entries));
+  }
+
+  async listAudit(query: AuditQuery): Promise<Page<AuditEntry>> {
+    return call(() => this.access.listAudit(query));
   }
 }

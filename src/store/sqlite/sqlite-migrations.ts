@@ -6,6 +6,7 @@
 
 import type { Database } from 'better-sqlite3';
 import { MIGRATION_0001_INITIAL } from './migrations/0001_initial.js';
+import { MIGRATION_0002_ACCESS } from './migrations/0002_access.js';
 
 export interface Migration {
   /** 1, 2, 3 … in the order they apply; never reused. */
@@ -17,6 +18,7 @@ export interface Migration {
 /** Every migration, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: MIGRATION_0001_INITIAL },
+  { version: 2, name: 'access', sql: MIGRATION_0002_ACCESS },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `

@@ -7,10 +7,11 @@
  * hot paths is far shorter than an asynchronous round-trip would be.
  */
 
-import type { Collection, Fire, Instant, Job, JobState, NodeInfo, Run } from '../../domain/types.js';
+import type { ApiKey, AuditEntry, Collection, Fire, Instant, Job, JobState, NodeInfo, Run } from '../../domain/types.js';
 import type {
   Acquisition,
   ActiveRun,
+  AuditQuery,
   ClaimedTrigger,
   DirectFire,
   FireQuery,
@@ -25,6 +26,7 @@ import type {
   StoreCapabilities,
   WakeTopic,
 } from '../store.js';
+import { SqliteAccess } from './sqlite-access.js';
 import { SqliteCollections } from './sqlite-collections.js';
 import { openSqliteDatabase } from './sqlite-connection.js';
 import { toStoreError } from './sqlite-errors.js';
@@ -64,6 +66,7 @@ export class SqliteStore implements Store {
   private readonly nodes: SqliteNodes;
   private readonly collections: SqliteCollections;
   private readonly settings: SqliteSettings;
+  private readonly access: SqliteAccess;
 
   /** Opens the database at `path` (see openSqliteDatabase); call migrate() before use. */
   constructor(path: string) {
@@ -75,6 +78,7 @@ export class SqliteStore implements Store {
     this.nodes = new SqliteNodes(this.session);
     this.collections = new SqliteCollections(this.session);
     this.settings = new SqliteSettings(this.session);
+    this.access = new SqliteAccess(this.session);
   }
 
   async migrate(): Promise<void> {
@@ -282,5 +286,39 @@ export class SqliteStore implements Store {
 
   async setSetting(key: string, value: unknown): Promise<void> {
     call(() => this.settings.set(key, value));
+  }
+
+  // --- API keys and the audit log ----------------------------------------------------------------
+
+  async insertApiKey(key: ApiKey): Promise<void> {
+    call(() => this.access.insertKey(key), `api key '${key.id}'`);
+  }
+
+  async upsertApiKey(key: ApiKey): Promise<void> {
+    call(() => this.access.upsertKey(key));
+  }
+
+  async getApiKey(id: string): Promise<ApiKey | null> {
+    return call(() => this.access.getKey(id));
+  }
+
+  async listApiKeys(): Promise<ApiKey[]> {
+    return call(() => this.access.listKeys());
+  }
+
+  async revokeApiKey(id: string, at: Instant): Promise<boolean> {
+    return call(() => this.access.revokeKey(id, at));
+  }
+
+  async touchApiKey(id: string, at: Instant): Promise<void> {
+    call(() => this.access.touchKey(id, at));
+  }
+
+  async appendAudit(entries: AuditEntry[]): Promise<void> {
+    call(() => this.access.appendAudit(entries));
+  }
+
+  async listAudit(query: AuditQuery): Promise<Page<AuditEntry>> {
+    return call(() => this.access.listAudit(query));
   }
 }
