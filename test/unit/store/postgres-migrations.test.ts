@@ -92,11 +92,11 @@ describe('postgres migrations', () => {
   it('apply only the migrations a schema lacks, in order', async () => {
     const schema = freshSchema();
     const extra: Migration[] = [
-      { version: 3, name: 'third', sql: 'ALTER TABLE t ADD COLUMN c INTEGER' },
-      { version: 2, name: 'second', sql: 'CREATE TABLE t (a INTEGER)' },
+      { version: MIGRATIONS.length + 2, name: 'third', sql: 'ALTER TABLE t ADD COLUMN c INTEGER' },
+      { version: MIGRATIONS.length + 1, name: 'second', sql: 'CREATE TABLE t (a INTEGER)' },
     ];
     await applyMigrations(admin, schema);
-    expect(await applyMigrations(admin, schema, [...MIGRATIONS, ...extra])).toEqual([2, 3]);
+    expect(await applyMigrations(admin, schema, [...MIGRATIONS, ...extra])).toEqual([MIGRATIONS.length + 1, MIGRATIONS.length + 2]);
     expect(await applyMigrations(admin, schema, [...MIGRATIONS, ...extra])).toEqual([]);
     expect(await tablesOf(schema)).toContain('t');
   });
@@ -105,8 +105,8 @@ describe('postgres migrations', () => {
     const schema = freshSchema();
     const broken: Migration[] = [
       ...MIGRATIONS,
-      { version: 2, name: 'good', sql: 'CREATE TABLE good (a INTEGER)' },
-      { version: 3, name: 'bad', sql: 'CREATE TABLE bad (' },
+      { version: MIGRATIONS.length + 1, name: 'good', sql: 'CREATE TABLE good (a INTEGER)' },
+      { version: MIGRATIONS.length + 2, name: 'bad', sql: 'CREATE TABLE bad (' },
     ];
     await expect(applyMigrations(admin, schema, broken)).rejects.toThrow();
     expect(await appliedMigrations(admin, schema)).toEqual([]);

@@ -114,11 +114,11 @@ describe('sqlite migrations', () => {
   it('apply only the migrations a database lacks, in order', () => {
     const db = openSqliteDatabase(freshPath());
     const extra: Migration[] = [
-      { version: 3, name: 'third', sql: 'ALTER TABLE t ADD COLUMN c INTEGER' },
-      { version: 2, name: 'second', sql: 'CREATE TABLE t (a INTEGER)' },
+      { version: MIGRATIONS.length + 2, name: 'third', sql: 'ALTER TABLE t ADD COLUMN c INTEGER' },
+      { version: MIGRATIONS.length + 1, name: 'second', sql: 'CREATE TABLE t (a INTEGER)' },
     ];
     applyMigrations(db);
-    expect(applyMigrations(db, [...MIGRATIONS, ...extra])).toEqual([2, 3]);
+    expect(applyMigrations(db, [...MIGRATIONS, ...extra])).toEqual([MIGRATIONS.length + 1, MIGRATIONS.length + 2]);
     expect(applyMigrations(db, [...MIGRATIONS, ...extra])).toEqual([]);
     db.close();
   });
@@ -127,8 +127,8 @@ describe('sqlite migrations', () => {
     const db = openSqliteDatabase(freshPath());
     const broken: Migration[] = [
       ...MIGRATIONS,
-      { version: 2, name: 'good', sql: 'CREATE TABLE good (a INTEGER)' },
-      { version: 3, name: 'bad', sql: 'CREATE TABLE bad (' },
+      { version: MIGRATIONS.length + 1, name: 'good', sql: 'CREATE TABLE good (a INTEGER)' },
+      { version: MIGRATIONS.length + 2, name: 'bad', sql: 'CREATE TABLE bad (' },
     ];
     expect(() => applyMigrations(db, broken)).toThrow();
     expect(appliedMigrations(db)).toEqual([]);
