@@ -6,12 +6,16 @@
  * A SIGKILL at any moment loses nothing: the fire ledger and the run rows are the truth on restart.
  */
 
-import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from './api/app.js';
-import { staticKeyAuthenticator, type Authenticator } from './api/auth.js';
+import { presentedKey, type Authenticator } from './api/auth.js';
+import { AuditLog } from './service/audit-log.js';
+import { SecretBox, secretKeyFrom } from './domain/secrets.js';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { SkedConfig } from './config/config.js';
 import type { Logger } from './domain/logger.js';
 import { SystemClock, type Clock } from './engine/clock.js';
@@ -47,6 +51,22 @@ export interface ServerOptions {
   observers?: EngineObserver[];
 }
 
+/**
+ * The key that seals secrets: SKED_SECRET_KEY, else `secret.key` in the data folder (created, mode 0600,
+ * on first start). A cluster needs the same key on every node, so set SKED_SECRET_KEY there.
+ */
+function loadSecretKey(config: Readonly<SkedConfig>, logger: Logger): Buffer {
+  if (config.secretKey) return secretKeyFrom(config.secretKey);
+  const file = join(config.dataDir, 'secret.key');
+  if (existsSync(file)) return secretKeyFrom(readFileSync(file, 'utf8'));
+  const key = randomBytes(32).toString('hex');
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  if (config.store.startsWith('postgres')) logger.warn({ file }, 'created a secret key for this node only: set the same SKED_SECRET_KEY on every node of a cluster');
+  return secretKeyFrom(key);
+}
+
 export function createLogger(level: string): Logger {
   return pino({ level, base: { pid: process.pid, host: hostname() } }) as unknown as Logger;
 }
@@ -79,6 +99,7 @@ export async function buildSked(config: Readonly<SkedConfig>, options: ServerOpt
   const clock = options.clock ?? new SystemClock();
   const store = await openStore(config.store);
   const policy = createHttpPolicy({ allow: config.httpAllow, deny: config.httpDeny });
+  const secrets = new SecretBox(loadSecretKey(config, logger));
   const executor =
     options.executor ??
     new Executor({ maxOutputBytes: config.maxOutputBytes, checkUrl: policy.checkUrl, lookup: policy.lookup, allowedStepTypes: new Set(config.allowSteps) });
@@ -107,18 +128,26 @@ export async function buildSked(config: Readonly<SkedConfig>, options: ServerOpt
     maintenance: async () => {
       if (services) await services.jobs.resumeExpired(SYSTEM_ACTOR);
     },
+    secrets,
   });
-  services = createServices({ store, engine, clock, logger, newJobId: randomUUID, runRetention: config.runRetention, allowedStepTypes: new Set(config.allowSteps) });
+  const audit = new AuditLog(store, clock, logger);
+  services = createServices({ store, engine, clock, logger, newJobId: randomUUID, runRetention: config.runRetention, allowedStepTypes: new Set(config.allowSteps), audit, secrets });
+  const keys = services.keys;
+  await keys.bootstrap(config.apiKey, config.dataDir, logger);
   const app = await buildApp({
     services,
     store,
     engine,
     metrics,
-    authenticate: options.authenticate ?? staticKeyAuthenticator(config.apiKey),
+    authenticate: options.authenticate ?? ((request) => keys.authenticate(presentedKey(request))),
     logger,
     now: () => clock.now(),
     bodyLimit: config.bodyLimit,
     version: VERSION,
+    rateLimit: config.rateLimit,
+    localOnlyPaths: config.localOnlyPaths,
+    https: config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert, 'utf8'), key: readFileSync(config.tlsKey, 'utf8') } : undefined,
+    audit,
   });
   const started = engine;
   let closing: Promise<void> | null = null;
@@ -133,6 +162,7 @@ export async function buildSked(config: Readonly<SkedConfig>, options: ServerOpt
       closing ??= (async () => {
         await app.close();
         await started.stop(config.shutdownGraceMs);
+        await audit.flush().catch(() => undefined);
         await executor.close();
         await store.close();
       })();

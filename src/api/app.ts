@@ -18,6 +18,9 @@ import { runRoutes } from './routes/run-routes.js';
 import { schedulerRoutes } from './routes/scheduler-routes.js';
 import { parseJsonBody } from './json-body.js';
 import { validatorCompiler } from './validation.js';
+import { localOnly, RateLimiter, securityHeaders } from './guards.js';
+import { accessRoutes } from './routes/access-routes.js';
+import type { AuditLog } from '../service/audit-log.js';
 
 export interface AppDeps {
   services: Services;
@@ -29,12 +32,21 @@ export interface AppDeps {
   now: () => number;
   bodyLimit: number;
   version: string;
+  /** Requests per second per key (undefined: no limit). */
+  rateLimit?: number | undefined;
+  /** Path prefixes served only to callers on this host. */
+  localOnlyPaths?: readonly string[] | undefined;
+  /** HTTPS (PEM contents). */
+  https?: { cert: string; key: string } | undefined;
+  /** The audit log, for GET /api/v1/audit. */
+  audit?: AuditLog | undefined;
   /** Extra route sets (compat surfaces, dashboard) registered after the native API. */
   plugins?: ((app: FastifyInstance) => void | Promise<void>)[];
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(deps.https ? { https: deps.https } : {}),
     bodyLimit: deps.bodyLimit,
     logger: false,
     return503OnClosing: true,
@@ -71,9 +83,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  const perKey = deps.rateLimit ? new RateLimiter(deps.rateLimit) : null;
+  // Failed authentications per address: a brake on guessing keys.
+  const failures = new RateLimiter(5, 20);
+  const onlyLocal = localOnly(deps.localOnlyPaths ?? []);
   app.addHook('onRequest', async (request) => {
-    if (request.url.startsWith('/api/')) request.actor = await deps.authenticate(request);
+    await onlyLocal(request);
+    if (!request.url.startsWith('/api/')) return;
+    try {
+      request.actor = await deps.authenticate(request);
+    } catch (err) {
+      failures.take(`address ${request.ip}`);
+      throw err;
+    }
+    perKey?.take(request.actor.id ?? request.actor.name);
   });
+  app.addHook('onSend', securityHeaders(['/', '/assets/']));
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
@@ -103,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  accessRoutes(app, deps.services, deps.audit ?? null);
   jobRoutes(app, deps.services);
   runRoutes(app, deps.services);
   schedulerRoutes(app, deps.services, deps.now);

@@ -43,6 +43,11 @@ export interface SkedConfig {
   allowSteps: string[];
   httpAllow: string[];
   httpDeny: string[];
+  secretKey: string | null;
+  rateLimit: number;
+  tlsCert: string | null;
+  tlsKey: string | null;
+  localOnlyPaths: string[];
 }
 
 export const SETTINGS: readonly Setting[] = [
@@ -66,6 +71,11 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'allowSteps', env: 'SKED_ALLOW_STEPS', flag: 'allow-steps', kind: 'list', default: ['http', 'exec', 'shell', 'sql', 'noop'], description: 'step types that may be defined and run (e.g. http,noop)' },
   { key: 'httpAllow', env: 'SKED_HTTP_ALLOW', flag: 'http-allow', kind: 'list', default: [], description: 'hosts and CIDRs http steps may reach (empty = any not denied)' },
   { key: 'httpDeny', env: 'SKED_HTTP_DENY', flag: 'http-deny', kind: 'list', default: ['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::254/128'], description: 'hosts and CIDRs http steps may never reach' },
+  { key: 'secretKey', env: 'SKED_SECRET_KEY', flag: 'secret-key', kind: 'string', default: null, description: 'key that encrypts secrets at rest (32 bytes hex/base64, or a passphrase); default: secret.key in the data folder; every node of a cluster needs the same' },
+  { key: 'rateLimit', env: 'SKED_RATE_LIMIT', flag: 'rate-limit', kind: 'int', default: 100, min: 1, description: 'API requests per second per key (bursts of twice that); beyond: 429 with Retry-After' },
+  { key: 'tlsCert', env: 'SKED_TLS_CERT', flag: 'tls-cert', kind: 'string', default: null, description: 'PEM certificate file: serve HTTPS (with --tls-key)' },
+  { key: 'tlsKey', env: 'SKED_TLS_KEY', flag: 'tls-key', kind: 'string', default: null, description: 'PEM private key file for --tls-cert' },
+  { key: 'localOnlyPaths', env: 'SKED_LOCAL_ONLY_PATHS', flag: 'local-only-paths', kind: 'list', default: ['/scheduler'], description: 'path prefixes served only to callers on this host (403 otherwise)' },
 ];
 
 function convert(setting: Setting, raw: unknown, source: string): unknown {
@@ -130,6 +140,9 @@ export function resolveConfig(flags: Record<string, unknown> = {}, env: NodeJS.P
     out['dataDir'] = sqlitePath && sqlitePath !== ':memory:' ? dirname(resolve(sqlitePath)) : resolve('sked-data');
   }
   if (out['nodeId'] === null) out['nodeId'] = hostname();
+  if ((out['tlsCert'] === null) !== (out['tlsKey'] === null)) {
+    throw new SkedError('VALIDATION_ERROR', 'TLS needs both --tls-cert and --tls-key (SKED_TLS_CERT, SKED_TLS_KEY)', { errors: [{ pointer: out['tlsCert'] === null ? '/tlsCert' : '/tlsKey', message: 'is required with the other' }] });
+  }
   const stepTypes = ['http', 'exec', 'shell', 'sql', 'noop'];
   const unknownStep = (out['allowSteps'] as string[]).find((t) => !stepTypes.includes(t));
   if (unknownStep !== undefined) {

@@ -27,6 +27,7 @@ import { FireQueue } from './fire-queue.js';
 import { decideOverlap, planCatchUp, type JobActivity } from './policies.js';
 import { retryDelayMs } from './retry.js';
 import { parseDuration } from '../schedule/instant.js';
+import { revealDefinition, scrub, secretValues, type SecretBox } from '../domain/secrets.js';
 import { RunPool, type AbortReason, type StartedRun } from './run-pool.js';
 
 export interface EngineConfig {
@@ -88,6 +89,8 @@ export interface EngineDeps {
   observer?: EngineObserver;
   /** Runs on every poll (the service resumes jobs whose pause expired). */
   maintenance?: () => Promise<void>;
+  /** Opens the sealed secrets of a job for its run (and scrubs them from what the run reports). */
+  secrets?: SecretBox;
 }
 
 export type EngineState = 'stopped' | 'running' | 'standby' | 'stopping';
@@ -621,6 +624,8 @@ export class Engine {
   // --- running ------------------------------------------------------------------------------------
 
   private readonly runJobs = new Map<string, string>();
+  /** Runs that could not start properly (secrets unreadable): their finish says why. */
+  private readonly failOnStart = new Map<string, string>();
 
   private jobOfRun(runId: string): string {
     return this.runJobs.get(runId) ?? '';
@@ -634,7 +639,24 @@ export class Engine {
     if (run.scheduledFor !== null && run.trigger === 'schedule') this.lastLatenessMs = startedAt - run.scheduledFor;
     this.runJobs.set(run.id, run.jobId);
     this.observer.runStarted?.({ runId: run.id, jobId: run.jobId, trigger: run.trigger, scheduledFor: run.scheduledFor, startedAt });
-    this.pool.start(started, job);
+    const box = this.deps.secrets;
+    if (!box) {
+      this.pool.start(started, job);
+      return;
+    }
+    let revealed: Job;
+    let secrets: string[];
+    try {
+      revealed = revealDefinition(box, job);
+      secrets = secretValues(box, job);
+    } catch (err) {
+      // A secret this node cannot open (another SKED_SECRET_KEY): the run fails and says so.
+      this.pool.start(started, { ...job, steps: [], onFailure: [] });
+      this.log.error({ runId: run.id, jobId: run.jobId, err: messageOf(err) }, 'cannot open the secrets of a job');
+      this.failOnStart.set(run.id, messageOf(err));
+      return;
+    }
+    this.pool.start(started, revealed, (text) => scrub(text, secrets));
   }
 
   /** Claims queued runs from the store while this node has free slots. */
@@ -687,8 +709,11 @@ export class Engine {
     }
   }
 
-  private onRunFinished(run: StartedRun, result: ExecuteResult, aborted: AbortReason | null): void {
+  private onRunFinished(run: StartedRun, outcome: ExecuteResult, aborted: AbortReason | null): void {
     this.runJobs.delete(run.id);
+    const startError = this.failOnStart.get(run.id);
+    this.failOnStart.delete(run.id);
+    const result: ExecuteResult = startError === undefined ? outcome : { ...outcome, status: 'failed', error: startError };
     this.pruneCandidates.add(run.jobId);
     const status: RunStatus = aborted === 'shutdown' ? 'interrupted' : result.status;
     const failed = status === 'failed' || status === 'timedOut' || status === 'interrupted';

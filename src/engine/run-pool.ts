@@ -28,6 +28,10 @@ export interface RunPoolHooks {
   onStepFinished?: ((runId: string, result: StepResult) => void) | undefined;
 }
 
+function scrubStep(step: StepResult, scrub: (text: string) => string): StepResult {
+  return { ...step, output: scrub(step.output), error: step.error === null ? null : scrub(step.error) };
+}
+
 export class RunPool {
   private readonly running = new Map<string, LocalRun>();
   private readonly byJob = new Map<string, number>();
@@ -71,7 +75,11 @@ export class RunPool {
     return [...this.running.keys()];
   }
 
-  start(run: StartedRun, job: Job): void {
+  /**
+   * Starts a run of `job` (its secrets revealed); `scrub` removes those secrets from everything the run
+   * reports (output, live chunks, errors).
+   */
+  start(run: StartedRun, job: Job, scrub: (text: string) => string = (t) => t): void {
     const controller = new AbortController();
     const local: LocalRun = { run, controller, reason: null };
     this.running.set(run.id, local);
@@ -87,15 +95,16 @@ export class RunPool {
       onFailure: job.onFailure,
       timeoutMs: job.timeout ? parseDuration(job.timeout) : null,
       signal: controller.signal,
-      ...(hooks.onOutput ? { onOutput: (p: number, ph: 'main' | 'onFailure', c: string) => hooks.onOutput?.(run.id, p, ph, c) } : {}),
-      ...(hooks.onStepFinished ? { onStepFinished: (r: StepResult) => hooks.onStepFinished?.(run.id, r) } : {}),
+      ...(hooks.onOutput ? { onOutput: (p: number, ph: 'main' | 'onFailure', c: string) => hooks.onOutput?.(run.id, p, ph, scrub(c)) } : {}),
+      ...(hooks.onStepFinished ? { onStepFinished: (r: StepResult) => hooks.onStepFinished?.(run.id, scrubStep(r, scrub)) } : {}),
     });
     execution
       .catch((err: unknown): ExecuteResult => {
         const now = Date.now();
         return { status: 'failed', error: `executor error: ${err instanceof Error ? err.message : String(err)}`, steps: [], startedAt: run.startedAt, finishedAt: now };
       })
-      .then((result) => {
+      .then((raw) => {
+        const result: ExecuteResult = { ...raw, error: raw.error === null ? null : scrub(raw.error), steps: raw.steps.map((st) => scrubStep(st, scrub)) };
         this.running.delete(run.id);
         const left = (this.byJob.get(run.jobId) ?? 1) - 1;
         if (left > 0) this.byJob.set(run.jobId, left);

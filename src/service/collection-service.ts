@@ -52,12 +52,15 @@ export class CollectionService {
       if (total > collection.maxJobs) throw new SkedError('QUOTA_EXCEEDED', `collection '${name}' holds ${total} jobs, more than maxJobs ${collection.maxJobs}`);
     }
     await this.ctx.store.putCollection(collection);
+    this.ctx.audit?.record(actor, 'collection.put', { type: 'collection', id: name }, existing, collection);
     return { collection, created: !existing };
   }
 
   async delete(actor: Actor, name: string): Promise<void> {
     authorize(actor, 'write', 'delete collections');
+    const existing = await this.ctx.store.getCollection(name);
     if (!(await this.ctx.store.deleteCollection(name))) throw notFound('collection', name);
+    this.ctx.audit?.record(actor, 'collection.delete', { type: 'collection', id: name }, existing, null);
   }
 
   /**

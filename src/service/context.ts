@@ -4,6 +4,8 @@ import type { Logger } from '../domain/logger.js';
 import type { Clock } from '../engine/clock.js';
 import type { Engine } from '../engine/engine.js';
 import type { Store } from '../store/store.js';
+import type { SecretBox } from '../domain/secrets.js';
+import type { AuditLog } from './audit-log.js';
 
 export interface ServiceContext {
   store: Store;
@@ -16,6 +18,10 @@ export interface ServiceContext {
   emit?: (type: string, data: Record<string, unknown>) => void;
   /** Finished runs kept per job. */
   runRetention: number;
+  /** Where changes and operator actions are recorded (absent in some unit tests). */
+  audit?: AuditLog | undefined;
+  /** Seals, reveals and redacts secrets in definitions (absent: definitions are stored as sent). */
+  secrets?: SecretBox | undefined;
   /** Step types this server defines and runs (SKED_ALLOW_STEPS); undefined = all. */
   allowedStepTypes?: ReadonlySet<string> | undefined;
 }

@@ -3,6 +3,7 @@
 import { CollectionService } from './collection-service.js';
 import type { ServiceContext } from './context.js';
 import { JobService } from './job-service.js';
+import { KeyService } from './key-service.js';
 import { RunService } from './run-service.js';
 import { SchedulerService } from './scheduler-service.js';
 
@@ -11,6 +12,7 @@ export interface Services {
   runs: RunService;
   scheduler: SchedulerService;
   collections: CollectionService;
+  keys: KeyService;
 }
 
 export function createServices(ctx: ServiceContext): Services {
@@ -20,6 +22,7 @@ export function createServices(ctx: ServiceContext): Services {
     runs: new RunService(ctx),
     scheduler: new SchedulerService(ctx),
     collections,
+    keys: new KeyService(ctx),
   };
 }
 

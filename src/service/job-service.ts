@@ -12,6 +12,7 @@ import { matchesFilter, parseFilter } from './crest-filter.js';
 import { inputOf, normalizeJobInput, type JobInput } from './job-input.js';
 import { applyMergePatch } from './merge-patch.js';
 import { jobView } from './views.js';
+import { redactDefinition, sealDefinition } from '../domain/secrets.js';
 
 export interface JobListQuery {
   limit: number;
@@ -54,6 +55,17 @@ export class JobService {
     private readonly collections: CollectionService,
   ) {}
 
+  /** A job as anyone may read it: secrets shown as `***`. */
+  private present(job: Job): Job {
+    return redactDefinition(this.ctx.secrets ?? null, job);
+  }
+
+  private async load(id: string): Promise<Job> {
+    const job = await this.ctx.store.getJob(id);
+    if (!job) throw notFound('job', id);
+    return job;
+  }
+
   async list(actor: Actor, query: JobListQuery): Promise<Page<Job>> {
     authorize(actor, 'read', 'list jobs');
     const base: JobQuery = {
@@ -66,13 +78,19 @@ export class JobService {
       ids: query.ids,
       sort: parseSort(query.sort),
     };
-    if (!query.filter) return this.ctx.store.listJobs(base);
+    if (!query.filter) {
+      const page = await this.ctx.store.listJobs(base);
+      return { items: page.items.map((j) => this.present(j)), total: page.total };
+    }
     // CREST filters run over the public JSON of each job, page by page.
     const filter = parseFilter(query.filter, query.filterPointer);
     const matched: Job[] = [];
     for (let offset = 0; ; offset += 1000) {
       const page = await this.ctx.store.listJobs({ ...base, limit: 1000, offset });
-      for (const job of page.items) if (matchesFilter(filter, jobView(job))) matched.push(job);
+      for (const job of page.items) {
+        const shown = this.present(job);
+        if (matchesFilter(filter, jobView(shown))) matched.push(shown);
+      }
       if (page.items.length < 1000) break;
     }
     return { items: matched.slice(query.offset, query.offset + query.limit), total: matched.length };
@@ -80,9 +98,7 @@ export class JobService {
 
   async get(actor: Actor, id: string): Promise<Job> {
     authorize(actor, 'read', 'read jobs');
-    const job = await this.ctx.store.getJob(id);
-    if (!job) throw notFound('job', id);
-    return job;
+    return this.present(await this.load(id));
   }
 
   /** Creates a job with a generated id. */
@@ -111,7 +127,7 @@ export class JobService {
   /** Applies a JSON merge patch (RFC 7396) to the job's definition. */
   async patch(actor: Actor, id: string, patch: unknown, ifMatch?: number, validate?: (input: unknown) => JobInput): Promise<Job> {
     authorize(actor, 'write', 'change jobs');
-    const existing = await this.get(actor, id);
+    const existing = await this.load(id);
     const merged = applyMergePatch(inputOf(existing, existing.state !== 'paused'), patch);
     const input = validate ? validate(merged) : (merged as JobInput);
     return this.replace(actor, existing, input, ifMatch);
@@ -126,6 +142,7 @@ export class JobService {
     if (!(await this.ctx.store.deleteJob(id, ifMatch))) throw notFound('job', id);
     this.ctx.engine.jobChanged(id);
     this.ctx.emit?.('job.deleted', { jobId: id });
+    this.ctx.audit?.record(actor, 'job.delete', { type: 'job', id }, jobView(this.present(job)), null);
   }
 
   /** Runs the job now with an optional payload; returns the run id. */
@@ -139,12 +156,13 @@ export class JobService {
     ]);
     this.ctx.engine.runsQueued();
     this.ctx.emit?.('job.triggered', { jobId: id, runId, by: actor.name });
+    this.ctx.audit?.record(actor, 'job.trigger', { type: 'job', id }, null, { runId, payload });
     return runId;
   }
 
   async pause(actor: Actor, id: string, options: { reason?: string | null | undefined; until?: number | null | undefined } = {}): Promise<Job> {
     authorize(actor, 'operate', 'pause jobs');
-    const job = await this.get(actor, id);
+    const job = await this.load(id);
     if (job.state === 'completed') throw new SkedError('CONFLICT', `job '${id}' is completed: it has no fires left to pause`);
     const now = this.ctx.clock.now();
     if (options.until !== undefined && options.until !== null && options.until <= now) {
@@ -160,13 +178,15 @@ export class JobService {
     await this.ctx.store.updateJob(next, job.version, { nextFireAt: null });
     this.ctx.engine.jobChanged(id);
     this.ctx.emit?.('job.paused', { jobId: id, by: actor.name });
-    return this.get(actor, id);
+    const after = await this.get(actor, id);
+    this.ctx.audit?.record(actor, 'job.pause', { type: 'job', id }, { state: job.state, pause: job.pause }, { state: after.state, pause: after.pause });
+    return after;
   }
 
   async resume(actor: Actor, id: string): Promise<Job> {
     authorize(actor, 'operate', 'resume jobs');
-    const job = await this.get(actor, id);
-    if (job.state !== 'paused' && job.state !== 'faulted') return job;
+    const job = await this.load(id);
+    if (job.state !== 'paused' && job.state !== 'faulted') return this.present(job);
     const now = this.ctx.clock.now();
     const schedule = this.ctx.engine.cache.compile(job.schedule);
     const nextFireAt = schedule.nextAfter(now);
@@ -174,7 +194,9 @@ export class JobService {
     await this.ctx.store.updateJob(next, job.version, { nextFireAt });
     this.ctx.engine.jobChanged(id);
     this.ctx.emit?.('job.resumed', { jobId: id, by: actor.name });
-    return this.get(actor, id);
+    const after = await this.get(actor, id);
+    this.ctx.audit?.record(actor, 'job.resume', { type: 'job', id }, { state: job.state, pause: job.pause }, { state: after.state, pause: after.pause });
+    return after;
   }
 
   /** Pauses the listed jobs, or those matching a filter, or all when neither is given. */
@@ -240,7 +262,9 @@ export class JobService {
   private async insert(actor: Actor, id: string, input: JobInput): Promise<Job> {
     authorize(actor, 'write', 'create jobs');
     const now = this.ctx.clock.now();
-    const { definition, schedule, enabled } = normalizeJobInput(input, now, { allowedStepTypes: this.ctx.allowedStepTypes });
+    const normalized = normalizeJobInput(input, now, { allowedStepTypes: this.ctx.allowedStepTypes });
+    const { schedule, enabled } = normalized;
+    const definition = this.ctx.secrets ? sealDefinition(this.ctx.secrets, normalized.definition, null) : normalized.definition;
     await this.collections.admit(definition.collection, schedule, now, true);
     const job: Job = {
       ...definition,
@@ -255,14 +279,18 @@ export class JobService {
     await this.ctx.store.insertJob(job, enabled ? schedule.nextAfter(now) : null);
     this.ctx.engine.jobChanged(id);
     this.ctx.emit?.('job.created', { jobId: id, by: actor.name });
-    return (await this.ctx.store.getJob(id)) ?? job;
+    const created = this.present((await this.ctx.store.getJob(id)) ?? job);
+    this.ctx.audit?.record(actor, 'job.create', { type: 'job', id }, null, jobView(created));
+    return created;
   }
 
   private async replace(actor: Actor, existing: Job, input: JobInput, ifMatch?: number): Promise<Job> {
     authorize(actor, 'write', 'change jobs');
     if (ifMatch !== undefined && ifMatch !== existing.version) throw preconditionFailed(existing.id, ifMatch, existing.version);
     const now = this.ctx.clock.now();
-    const { definition, schedule, enabled } = normalizeJobInput(input, now, { allowedStepTypes: this.ctx.allowedStepTypes });
+    const normalized = normalizeJobInput(input, now, { allowedStepTypes: this.ctx.allowedStepTypes });
+    const { schedule, enabled } = normalized;
+    const definition = this.ctx.secrets ? sealDefinition(this.ctx.secrets, normalized.definition, existing) : normalized.definition;
     await this.collections.admit(definition.collection, schedule, now, definition.collection !== existing.collection);
     const wasPaused = existing.state === 'paused';
     // `enabled` decides the state; leaving it out keeps a paused job paused.
@@ -280,7 +308,9 @@ export class JobService {
     await this.ctx.store.updateJob(job, existing.version, { nextFireAt });
     this.ctx.engine.jobChanged(existing.id);
     this.ctx.emit?.('job.updated', { jobId: existing.id, by: actor.name });
-    return (await this.ctx.store.getJob(existing.id)) ?? job;
+    const updated = this.present((await this.ctx.store.getJob(existing.id)) ?? job);
+    this.ctx.audit?.record(actor, 'job.update', { type: 'job', id: existing.id }, jobView(this.present(existing)), jobView(updated));
+    return updated;
   }
 }
 

@@ -34,6 +34,7 @@ export class RunService {
     const cancelled = await this.ctx.engine.cancelRun(id);
     if (!cancelled) throw new SkedError('CONFLICT', `run '${id}' is running on another node (${run.nodeId ?? 'unknown'}) and cannot be cancelled from here`);
     this.ctx.emit?.('run.cancelled', { runId: id, jobId: run.jobId, by: actor.name });
+    this.ctx.audit?.record(actor, 'run.cancel', { type: 'run', id }, { status: run.status, jobId: run.jobId }, null);
     // A running run stops when its processes are gone: wait a little for it, so the answer shows the end.
     const deadline = Date.now() + 5000;
     for (;;) {

@@ -52,6 +52,7 @@ export class SchedulerService {
     await this.ctx.store.setSetting('scheduler.standby', true);
     await this.ctx.engine.setStandby(true);
     this.ctx.emit?.('scheduler.standby', { by: actor.name });
+    this.ctx.audit?.record(actor, 'scheduler.standby', { type: 'scheduler', id: null });
     return this.status(actor);
   }
 
@@ -60,6 +61,7 @@ export class SchedulerService {
     await this.ctx.store.setSetting('scheduler.standby', false);
     await this.ctx.engine.setStandby(false);
     this.ctx.emit?.('scheduler.started', { by: actor.name });
+    this.ctx.audit?.record(actor, 'scheduler.start', { type: 'scheduler', id: null });
     return this.status(actor);
   }
 

@@ -32,8 +32,9 @@ describe('a server started with SKED_API_KEY', () => {
   });
   afterAll(() => killStartedProcesses());
 
+  // No key unless a test gives one (the suite's default SKED_API_KEY is removed).
   const sked = (args: string[], env: Record<string, string> = {}) =>
-    runSked(['--url', server.url, ...args], { cwd: dir, env });
+    runSked(['--url', server.url, ...args], { cwd: dir, env: { SKED_API_KEY: undefined, ...env } });
 
   it('refuses a client without a key or with a wrong key: exit 5', async () => {
     const [none, wrong, wrongEnv] = await Promise.all([

@@ -22,10 +22,17 @@ export function assertBuilt(): void {
     throw new Error(`${SKED_BIN} is missing: run 'npm run build' first (npm test does)`);
 }
 
-/** This process's environment without any SKED_* variable (so the caller's settings never leak in), plus `extra`. */
+/** The admin key every test server and CLI call uses unless a test sets its own (SKED_API_KEY). */
+export const TEST_API_KEY = 'sked_7e57ab1e_TestKeyForTheSuiteOnlyNotARealKey1';
+
+/**
+ * This process's environment without any SKED_* variable (so the caller's settings never leak in), with
+ * SKED_API_KEY set to the test key, plus `extra` (undefined removes a variable).
+ */
 export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('SKED_')) env[key] = value;
+  env['SKED_API_KEY'] = TEST_API_KEY;
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];
     else env[key] = value;
@@ -336,19 +343,20 @@ export class SkedServerProcess {
   }
 }
 
-/** A JSON call to a server's API (no key); throws on a non-2xx answer. */
+/** A JSON call to a server's API with the test key; throws on a non-2xx answer. */
 export async function apiCall<T = any>(
   base: string,
   method: string,
   path: string,
   body?: unknown,
 ): Promise<T> {
+  const auth = { authorization: `Bearer ${TEST_API_KEY}` };
   const res = await fetch(base + path, {
     method,
     headers:
       body === undefined
-        ? { accept: 'application/json' }
-        : { accept: 'application/json', 'content-type': 'application/json' },
+        ? { accept: 'application/json', ...auth }
+        : { accept: 'application/json', 'content-type': 'application/json', ...auth },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();

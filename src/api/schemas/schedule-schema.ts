@@ -67,7 +67,9 @@ const StepBase = {
   timeout: Type.Optional(Duration),
   retry: Type.Optional(RetrySchema),
 };
-const Env = Dict('^[A-Za-z_][A-Za-z0-9_]{0,127}$', Type.String({ maxLength: 8192 }), { maxProperties: 100, description: 'environment variables (names: letters, digits, _)' });
+/** A value, or `{"secret": "..."}`: encrypted at rest and shown as *** on every read. */
+const MaybeSecret = Type.Union([Type.String({ maxLength: 8192 }), Type.Object({ secret: Type.String({ maxLength: 8192 }) }, { additionalProperties: false })]);
+const Env = Dict('^[A-Za-z_][A-Za-z0-9_]{0,127}$', MaybeSecret, { maxProperties: 100, description: 'environment variables (names: letters, digits, _); a value {"secret": "..."} is kept encrypted' });
 
 export const StepSchema = Tagged(
   [
@@ -78,7 +80,7 @@ export const StepSchema = Tagged(
           {
             method: Type.Optional(Type.String({ pattern: '^[A-Za-z]{1,16}$' })),
             url: Type.String({ minLength: 1, maxLength: 2048 }),
-            headers: Type.Optional(Dict("^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$", Type.String({ maxLength: 8192 }), { maxProperties: 50, description: 'header names are HTTP tokens' })),
+            headers: Type.Optional(Dict("^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$", MaybeSecret, { maxProperties: 50, description: 'header names are HTTP tokens; Authorization-like values and {"secret": "..."} values are kept encrypted' })),
             body: Type.Optional(Type.String({ maxLength: 131_072 })),
             auth: Type.Optional(
               Tagged([

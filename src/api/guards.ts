@@ -1,0 +1,72 @@
+/**
+ * Request guards around the API: per-key rate limits (429 with Retry-After), a brake on failed
+ * authentication per address, paths served only to this host, and security headers.
+ */
+
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SkedError } from '../domain/errors.js';
+
+/** Token buckets by key: `rate` per second, bursts up to twice that. */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst = rate * 2,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Takes one token for `key`; throws RATE_LIMITED (with the seconds to wait) when there is none. */
+  take(key: string): void {
+    const now = this.now();
+    const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };
+    bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.rate);
+    bucket.at = now;
+    if (bucket.tokens < 1) {
+      this.buckets.set(key, bucket);
+      const wait = Math.max(1, Math.ceil((1 - bucket.tokens) / this.rate));
+      throw Object.assign(new SkedError('RATE_LIMITED', `too many requests for ${key}: at most ${this.rate} per second; retry in ${wait} s`), { retryAfter: wait });
+    }
+    bucket.tokens -= 1;
+    this.buckets.set(key, bucket);
+    if (this.buckets.size > 10_000) this.prune(now);
+  }
+
+  private prune(now: number): void {
+    for (const [k, b] of this.buckets) if (now - b.at > 60_000) this.buckets.delete(k);
+  }
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+export function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && LOOPBACK.test(address);
+}
+
+/** True when `path` is one of the prefixes or below it (`/scheduler` matches `/scheduler/jobs`, not `/schedulers`). */
+export function underAny(path: string, prefixes: readonly string[]): boolean {
+  const p = path.split('?')[0] ?? path;
+  return prefixes.some((prefix) => p === prefix || p.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`));
+}
+
+export function localOnly(prefixes: readonly string[]) {
+  return async (request: FastifyRequest): Promise<void> => {
+    if (prefixes.length && underAny(request.url, prefixes) && !isLoopback(request.socket.remoteAddress)) {
+      throw new SkedError('FORBIDDEN', 'this API is served only to callers on the same host');
+    }
+  };
+}
+
+/** Headers every answer carries; the dashboard's pages also get a strict Content-Security-Policy. */
+export function securityHeaders(dashboardPrefixes: readonly string[]) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    void reply.header('X-Content-Type-Options', 'nosniff');
+    void reply.header('Referrer-Policy', 'no-referrer');
+    if (!request.url.startsWith('/api/') && !request.url.startsWith('/docs')) {
+      void reply.header('X-Frame-Options', 'DENY');
+      if (dashboardPrefixes.some((p) => request.url === p || request.url.startsWith(p))) {
+        void reply.header('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+      }
+    }
+  };
+}
