@@ -131,7 +131,7 @@ export async function buildSked(config: Readonly<SkedConfig>, options: ServerOpt
     secrets,
   });
   const audit = new AuditLog(store, clock, logger);
-  services = createServices({ store, engine, clock, logger, newJobId: randomUUID, runRetention: config.runRetention, allowedStepTypes: new Set(config.allowSteps), audit, secrets });
+  services = createServices({ store, engine, clock, logger, newJobId: randomUUID, runRetention: config.runRetention, allowedStepTypes: new Set(config.allowSteps), audit, secrets, checkUrl: policy.checkUrl });
   const keys = services.keys;
   await keys.bootstrap(config.apiKey, config.dataDir, logger);
   const app = await buildApp({

@@ -8,6 +8,7 @@ import { ApiClient, CliError, EXIT, type ClientOptions } from './client.js';
 import { jobsCommand } from './jobs-command.js';
 import { previewCommand, serverCommand, statusCommand } from './misc-commands.js';
 import { runsCommand } from './runs-command.js';
+import { accessCommands } from './access-commands.js';
 
 const program = new Command();
 program
@@ -41,6 +42,7 @@ jobsCommand(program, client, globals);
 runsCommand(program, client, globals);
 previewCommand(program, globals);
 statusCommand(program, client, globals);
+accessCommands(program, client, globals);
 
 async function main(): Promise<void> {
   try {

@@ -22,6 +22,8 @@ export interface ServiceContext {
   audit?: AuditLog | undefined;
   /** Seals, reveals and redacts secrets in definitions (absent: definitions are stored as sent). */
   secrets?: SecretBox | undefined;
+  /** The http host policy's URL check (SKED_HTTP_ALLOW / SKED_HTTP_DENY), applied when jobs are defined. */
+  checkUrl?: ((url: URL) => void) | undefined;
   /** Step types this server defines and runs (SKED_ALLOW_STEPS); undefined = all. */
   allowedStepTypes?: ReadonlySet<string> | undefined;
 }

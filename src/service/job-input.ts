@@ -105,6 +105,8 @@ function checkSteps(steps: Step[], pointer: string, errors: FieldError[]): void 
 export interface NormalizeOptions {
   /** Step types this server runs (SKED_ALLOW_STEPS); others are refused with 403. */
   allowedStepTypes?: ReadonlySet<string> | undefined;
+  /** The http host policy: a URL it refuses (a denied address or name) is refused with 403 already here. */
+  checkUrl?: ((url: URL) => void) | undefined;
 }
 
 /**
@@ -145,6 +147,20 @@ export function normalizeJobInput(input: JobInput, now: number, options: Normali
       });
     }
     if (refused.length) throw new SkedError('FORBIDDEN', refused[0]?.message ?? 'step type switched off', { errors: refused });
+  }
+  if (options.checkUrl) {
+    const refused: FieldError[] = [];
+    for (const [list, steps] of [['steps', input.steps ?? []], ['onFailure', input.onFailure ?? []]] as const) {
+      steps.forEach((step, i) => {
+        if (step.type !== 'http' || step.request.url.includes('{{')) return;
+        try {
+          options.checkUrl?.(new URL(step.request.url));
+        } catch (err) {
+          refused.push({ pointer: `/${list}/${i}/request/url`, message: err instanceof Error ? err.message : String(err) });
+        }
+      });
+    }
+    if (refused.length) throw new SkedError('FORBIDDEN', refused[0]?.message ?? 'http target refused', { errors: refused });
   }
   return {
     definition: {

@@ -262,7 +262,7 @@ export class JobService {
   private async insert(actor: Actor, id: string, input: JobInput): Promise<Job> {
     authorize(actor, 'write', 'create jobs');
     const now = this.ctx.clock.now();
-    const normalized = normalizeJobInput(input, now, { allowedStepTypes: this.ctx.allowedStepTypes });
+    const normalized = normalizeJobInput(input, now, { allowedStepTypes: this.ctx.allowedStepTypes, checkUrl: this.ctx.checkUrl });
     const { schedule, enabled } = normalized;
     const definition = this.ctx.secrets ? sealDefinition(this.ctx.secrets, normalized.definition, null) : normalized.definition;
     await this.collections.admit(definition.collection, schedule, now, true);
@@ -288,7 +288,7 @@ export class JobService {
     authorize(actor, 'write', 'change jobs');
     if (ifMatch !== undefined && ifMatch !== existing.version) throw preconditionFailed(existing.id, ifMatch, existing.version);
     const now = this.ctx.clock.now();
-    const normalized = normalizeJobInput(input, now, { allowedStepTypes: this.ctx.allowedStepTypes });
+    const normalized = normalizeJobInput(input, now, { allowedStepTypes: this.ctx.allowedStepTypes, checkUrl: this.ctx.checkUrl });
     const { schedule, enabled } = normalized;
     const definition = this.ctx.secrets ? sealDefinition(this.ctx.secrets, normalized.definition, existing) : normalized.definition;
     await this.collections.admit(definition.collection, schedule, now, definition.collection !== existing.collection);
