@@ -12,6 +12,7 @@ import pino from 'pino';
 import { buildApp } from './api/app.js';
 import { presentedKey, type Authenticator } from './api/auth.js';
 import { AuditLog } from './service/audit-log.js';
+import { EventBus } from './service/events.js';
 import { SecretBox, secretKeyFrom } from './domain/secrets.js';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -106,12 +107,30 @@ export async function buildSked(config: Readonly<SkedConfig>, options: ServerOpt
   let engine: Engine | null = null;
   const metrics = createMetrics(store, () => (engine ? { ...engine.status, skewMs: engine.clockSkew.skewMs } : { running: 0, acquired: 0, capacity: 0, skewMs: 0 }));
   let services: Services | null = null;
+  const bus = new EventBus(() => clock.now());
+  const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+  const live: EngineObserver = {
+    // A fire that ran shows as run.started; the others are worth an event of their own.
+    fire: (e) => {
+      if (e.outcome !== 'run') bus.publish('fire', { jobId: e.jobId, scheduledFor: iso(e.scheduledFor), outcome: e.outcome });
+    },
+    runStarted: (e) => {
+      bus.runStarted(e.runId);
+      bus.publish('run.started', { runId: e.runId, jobId: e.jobId, trigger: e.trigger, scheduledFor: iso(e.scheduledFor), startedAt: iso(e.startedAt) });
+    },
+    stepFinished: (runId, jobId, step) => bus.publish('run.step', { runId, jobId, stepIndex: step.stepIndex, position: step.position, phase: step.phase, name: step.name, status: step.status, exitCode: step.exitCode, httpStatus: step.httpStatus }),
+    output: (runId, position, phase, chunk) => bus.output(runId, position, phase, chunk),
+    runFinished: (e) => {
+      bus.publish('run.finished', { runId: e.runId, jobId: e.jobId, status: e.status, startedAt: iso(e.startedAt), finishedAt: iso(e.finishedAt), error: e.error });
+      bus.runFinished(e.runId);
+    },
+  };
   engine = new Engine({
     store,
     executor,
     clock,
     logger: logger.child({ component: 'engine' }),
-    observer: combine([metrics.observer, ...(options.observers ?? [])]),
+    observer: combine([metrics.observer, live, ...(options.observers ?? [])]),
     config: {
       ...DEFAULT_ENGINE_CONFIG,
       nodeId: config.nodeId,
@@ -131,7 +150,7 @@ export async function buildSked(config: Readonly<SkedConfig>, options: ServerOpt
     secrets,
   });
   const audit = new AuditLog(store, clock, logger);
-  services = createServices({ store, engine, clock, logger, newJobId: randomUUID, runRetention: config.runRetention, allowedStepTypes: new Set(config.allowSteps), audit, secrets, checkUrl: policy.checkUrl });
+  services = createServices({ store, engine, clock, logger, newJobId: randomUUID, runRetention: config.runRetention, allowedStepTypes: new Set(config.allowSteps), audit, secrets, checkUrl: policy.checkUrl, emit: (type, data) => void bus.publish(type, data) });
   const keys = services.keys;
   await keys.bootstrap(config.apiKey, config.dataDir, logger);
   const app = await buildApp({
@@ -148,6 +167,7 @@ export async function buildSked(config: Readonly<SkedConfig>, options: ServerOpt
     localOnlyPaths: config.localOnlyPaths,
     https: config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert, 'utf8'), key: readFileSync(config.tlsKey, 'utf8') } : undefined,
     audit,
+    events: bus,
   });
   const started = engine;
   let closing: Promise<void> | null = null;

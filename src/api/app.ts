@@ -20,6 +20,8 @@ import { parseJsonBody } from './json-body.js';
 import { validatorCompiler } from './validation.js';
 import { localOnly, RateLimiter, securityHeaders } from './guards.js';
 import { accessRoutes } from './routes/access-routes.js';
+import { eventRoutes } from './routes/event-routes.js';
+import { EventBus } from '../service/events.js';
 import type { AuditLog } from '../service/audit-log.js';
 
 export interface AppDeps {
@@ -40,6 +42,8 @@ export interface AppDeps {
   https?: { cert: string; key: string } | undefined;
   /** The audit log, for GET /api/v1/audit. */
   audit?: AuditLog | undefined;
+  /** Live events and run output. */
+  events?: EventBus | undefined;
   /** Extra route sets (compat surfaces, dashboard) registered after the native API. */
   plugins?: ((app: FastifyInstance) => void | Promise<void>)[];
 }
@@ -131,6 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   accessRoutes(app, deps.services, deps.audit ?? null);
   jobRoutes(app, deps.services);
   runRoutes(app, deps.services);
+  eventRoutes(app, deps.services, deps.events ?? new EventBus());
   schedulerRoutes(app, deps.services, deps.now);
   for (const plugin of deps.plugins ?? []) await plugin(app);
   await app.ready();

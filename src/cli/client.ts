@@ -72,6 +72,33 @@ export class ApiClient {
     return { status: res.status, body: parsed as T, headers: res.headers };
   }
 
+  /** A streamed GET (text): each chunk goes to `onChunk` as it arrives. */
+  async stream(path: string, onChunk: (text: string) => void): Promise<void> {
+    const h: Record<string, string> = { accept: 'text/plain' };
+    if (this.key) h['authorization'] = `Bearer ${this.key}`;
+    let res: Response;
+    try {
+      res = await fetch(this.base + path, { headers: h });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err instanceof Error ? err.message : String(err));
+      throw new CliError(`cannot reach sked at ${this.base} (${cause})`, EXIT.unreachable);
+    }
+    if (!res.ok || !res.body) {
+      const text = await res.text();
+      let detail = `HTTP ${res.status}`;
+      try {
+        detail = (JSON.parse(text) as { detail?: string }).detail ?? detail;
+      } catch {
+        // not JSON
+      }
+      throw new CliError(detail, exitCodeForStatus(res.status));
+    }
+    const decoder = new TextDecoder();
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) onChunk(decoder.decode(chunk, { stream: true }));
+    const rest = decoder.decode();
+    if (rest) onChunk(rest);
+  }
+
   get<T>(path: string): Promise<T> {
     return this.request<T>('GET', path).then((r) => r.body);
   }

@@ -17,7 +17,6 @@ interface RunJson {
   error: string | null;
 }
 
-const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'timedOut', 'interrupted']);
 const enc = encodeURIComponent;
 
 function duration(run: RunJson): string {
@@ -53,22 +52,12 @@ export function runsCommand(program: Command, client: () => ApiClient, globals: 
     .option('-f, --follow', 'keep printing until the run finishes')
     .action(async (id: string, o: { follow?: boolean }) => {
       const api = client();
-      let printed = 0;
-      for (;;) {
-        const text = (await api.request<string>('GET', `/api/v1/runs/${enc(id)}/log`, undefined, { accept: 'text/plain' })).body;
-        if (text.length > printed) {
-          process.stdout.write(text.slice(printed));
-          printed = text.length;
-        }
-        if (!o.follow) return;
-        const run = await api.get<RunJson>(`/api/v1/runs/${enc(id)}`);
-        if (TERMINAL.has(run.status)) {
-          const final = (await api.request<string>('GET', `/api/v1/runs/${enc(id)}/log`, undefined, { accept: 'text/plain' })).body;
-          if (final.length > printed) process.stdout.write(final.slice(printed));
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 500));
+      if (o.follow) {
+        await api.stream(`/api/v1/runs/${enc(id)}/log?follow=true`, (text) => process.stdout.write(text));
+        return;
       }
+      const text = (await api.request<string>('GET', `/api/v1/runs/${enc(id)}/log`, undefined, { accept: 'text/plain' })).body;
+      process.stdout.write(text);
     });
 
   runs

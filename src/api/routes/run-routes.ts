@@ -39,10 +39,5 @@ export function runRoutes(app: FastifyInstance, services: Services): void {
 
   app.get('/api/v1/runs/:id', { schema: { tags, summary: 'One run with its step results and output', params: RunParams } }, async (req) => runView(await services.runs.get(actorOf(req), (req.params as { id: string }).id)));
 
-  app.get('/api/v1/runs/:id/log', { schema: { tags, summary: "The run's captured output as text", params: RunParams } }, async (req, reply) => {
-    const text = await services.runs.log(actorOf(req), (req.params as { id: string }).id);
-    return reply.type('text/plain; charset=utf-8').send(text);
-  });
-
   app.post('/api/v1/runs/:id/cancel', { schema: { tags, summary: 'Cancel a queued or running run', params: RunParams } }, async (req) => runView(await services.runs.cancel(actorOf(req), (req.params as { id: string }).id)));
 }
