@@ -48,6 +48,9 @@ export interface SkedConfig {
   tlsCert: string | null;
   tlsKey: string | null;
   localOnlyPaths: string[];
+  compat: string[];
+  /** Where dispatch steps of each compatibility surface are POSTed. */
+  dispatchUrls: Record<string, string>;
 }
 
 export const SETTINGS: readonly Setting[] = [
@@ -68,13 +71,15 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'bodyLimit', env: 'SKED_BODY_LIMIT', flag: 'body-limit', kind: 'int', default: 262_144, min: 1024, description: 'largest request body in bytes' },
   { key: 'heartbeatMs', env: 'SKED_HEARTBEAT', flag: 'heartbeat', kind: 'duration', default: 'PT2S', description: 'node heartbeat interval' },
   { key: 'nodeTtlMs', env: 'SKED_NODE_TTL', flag: 'node-ttl', kind: 'duration', default: 'PT15S', description: 'a node silent this long is dead and its work is taken over' },
-  { key: 'allowSteps', env: 'SKED_ALLOW_STEPS', flag: 'allow-steps', kind: 'list', default: ['http', 'exec', 'shell', 'sql', 'noop'], description: 'step types that may be defined and run (e.g. http,noop)' },
+  { key: 'allowSteps', env: 'SKED_ALLOW_STEPS', flag: 'allow-steps', kind: 'list', default: ['http', 'exec', 'shell', 'sql', 'noop', 'dispatch'], description: 'step types that may be defined and run (e.g. http,noop)' },
   { key: 'httpAllow', env: 'SKED_HTTP_ALLOW', flag: 'http-allow', kind: 'list', default: [], description: 'hosts and CIDRs http steps may reach (empty = any not denied)' },
   { key: 'httpDeny', env: 'SKED_HTTP_DENY', flag: 'http-deny', kind: 'list', default: ['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::254/128'], description: 'hosts and CIDRs http steps may never reach' },
   { key: 'secretKey', env: 'SKED_SECRET_KEY', flag: 'secret-key', kind: 'string', default: null, description: 'key that encrypts secrets at rest (32 bytes hex/base64, or a passphrase); default: secret.key in the data folder; every node of a cluster needs the same' },
   { key: 'rateLimit', env: 'SKED_RATE_LIMIT', flag: 'rate-limit', kind: 'int', default: 100, min: 1, description: 'API requests per second per key (bursts of twice that); beyond: 429 with Retry-After' },
   { key: 'tlsCert', env: 'SKED_TLS_CERT', flag: 'tls-cert', kind: 'string', default: null, description: 'PEM certificate file: serve HTTPS (with --tls-key)' },
   { key: 'tlsKey', env: 'SKED_TLS_KEY', flag: 'tls-key', kind: 'string', default: null, description: 'PEM private key file for --tls-cert' },
+  { key: 'compat', env: 'SKED_COMPAT', flag: 'compat', kind: 'list', default: ['idm', 'azure', 'puppet', 'infinni', 'jim'], description: 'compatibility surfaces served (idm, azure, puppet, infinni, jim; empty = none)' },
+  { key: 'dispatchUrls', env: 'SKED_DISPATCH', flag: 'dispatch', kind: 'list', default: [], description: 'surface=URL pairs where platform actions are POSTed (or SKED_DISPATCH_<SURFACE>_URL)' },
   { key: 'localOnlyPaths', env: 'SKED_LOCAL_ONLY_PATHS', flag: 'local-only-paths', kind: 'list', default: ['/scheduler'], description: 'path prefixes served only to callers on this host (403 otherwise)' },
 ];
 
@@ -143,7 +148,21 @@ export function resolveConfig(flags: Record<string, unknown> = {}, env: NodeJS.P
   if ((out['tlsCert'] === null) !== (out['tlsKey'] === null)) {
     throw new SkedError('VALIDATION_ERROR', 'TLS needs both --tls-cert and --tls-key (SKED_TLS_CERT, SKED_TLS_KEY)', { errors: [{ pointer: out['tlsCert'] === null ? '/tlsCert' : '/tlsKey', message: 'is required with the other' }] });
   }
-  const stepTypes = ['http', 'exec', 'shell', 'sql', 'noop'];
+  const dispatch: Record<string, string> = {};
+  for (const pair of out['dispatchUrls'] as string[]) {
+    const i = pair.indexOf('=');
+    if (i <= 0) throw new SkedError('VALIDATION_ERROR', `dispatch: '${pair}' is not surface=URL`, { errors: [{ pointer: '/dispatchUrls', message: 'must be surface=URL pairs' }] });
+    dispatch[pair.slice(0, i).trim().toLowerCase()] = pair.slice(i + 1).trim();
+  }
+  for (const [name, value] of Object.entries(env)) {
+    const m = /^SKED_DISPATCH_([A-Z]+)_URL$/.exec(name);
+    if (m && value) dispatch[(m[1] as string).toLowerCase()] = value;
+  }
+  out['dispatchUrls'] = dispatch;
+  const surfaces = ['idm', 'azure', 'puppet', 'infinni', 'jim'];
+  const unknownSurface = (out['compat'] as string[]).find((c) => !surfaces.includes(c));
+  if (unknownSurface !== undefined) throw new SkedError('VALIDATION_ERROR', `compat: unknown surface '${unknownSurface}' (use ${surfaces.join(', ')})`, { errors: [{ pointer: '/compat', message: 'unknown surface' }] });
+  const stepTypes = ['http', 'exec', 'shell', 'sql', 'noop', 'dispatch'];
   const unknownStep = (out['allowSteps'] as string[]).find((t) => !stepTypes.includes(t));
   if (unknownStep !== undefined) {
     throw new SkedError('VALIDATION_ERROR', `allowSteps: unknown step type '${unknownStep}' (use ${stepTypes.join(', ')})`, { errors: [{ pointer: '/allowSteps', message: 'unknown step type' }] });

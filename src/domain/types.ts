@@ -188,7 +188,20 @@ export interface NoopStep extends StepBase {
   delay?: string | undefined;
 }
 
-export type Step = HttpStep | ExecStep | ShellStep | SqlStep | NoopStep;
+/**
+ * An action that belongs to a compatibility surface's own platform (IDM invokeService, JIM RunProfile,
+ * Infinni HandlerType, Puppet tasks and plans, Azure queue and Service Bus messages): kept verbatim and
+ * run as an HTTP POST of the original fields to the URL the operator configures for that surface.
+ */
+export interface DispatchStep extends StepBase {
+  type: 'dispatch';
+  /** The surface: idm, azure, puppet, infinni or jim. */
+  surface: string;
+  /** What to do, with the surface's original fields. */
+  action: Record<string, unknown>;
+}
+
+export type Step = HttpStep | ExecStep | ShellStep | SqlStep | NoopStep | DispatchStep;
 export type StepType = Step['type'];
 
 // ---------------------------------------------------------------------------------------------

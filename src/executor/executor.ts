@@ -39,6 +39,7 @@ export class Executor {
       now: options.now ?? Date.now,
       allowedStepTypes: options.allowedStepTypes ?? null,
       lookup: options.lookup ?? null,
+      dispatchUrls: options.dispatchUrls ?? {},
     });
   }
 

@@ -45,6 +45,8 @@ export interface ExecutorOptions {
   httpTimeoutMs?: number;
   /** Hook to refuse an http step's URL before connecting: throw to refuse. */
   checkUrl?: (url: URL) => void | Promise<void>;
+  /** Where `dispatch` steps are POSTed, by surface (SKED_DISPATCH_<SURFACE>_URL). */
+  dispatchUrls?: Readonly<Record<string, string>>;
   /** DNS lookup used by the HTTP agent (the host policy's, which refuses denied addresses). */
   lookup?: HttpPolicy['lookup'];
   /** Clock for timestamps (default Date.now). */
@@ -62,6 +64,7 @@ export interface ExecutorSettings {
   readonly now: () => Instant;
   readonly allowedStepTypes: ReadonlySet<string> | null;
   readonly lookup: HttpPolicy['lookup'] | null;
+  readonly dispatchUrls: Readonly<Record<string, string>>;
 }
 
 /** What a step runner gets for one attempt of one step. */

@@ -100,6 +100,15 @@ export const StepSchema = Tagged(
     Type.Object({ type: Type.Literal('shell'), script: Type.String({ minLength: 1, maxLength: 131_072 }), shell: Type.Optional(Type.String({ maxLength: 1024 })), cwd: Type.Optional(Type.String({ maxLength: 1024 })), env: Type.Optional(Env), ...StepBase }, { additionalProperties: false, title: 'shell' }),
     Type.Object({ type: Type.Literal('sql'), connection: Type.String({ minLength: 1, maxLength: 2048 }), sql: Type.String({ minLength: 1, maxLength: 131_072 }), ...StepBase }, { additionalProperties: false, title: 'sql' }),
     Type.Object({ type: Type.Literal('noop'), delay: Type.Optional(Duration), ...StepBase }, { additionalProperties: false, title: 'noop' }),
+    Type.Object(
+      {
+        type: Type.Literal('dispatch'),
+        surface: Type.Union(['idm', 'azure', 'puppet', 'infinni', 'jim'].map((n) => Type.Literal(n))),
+        action: Type.Object({}, { additionalProperties: true, maxProperties: 64, description: "the surface's own action fields, POSTed to SKED_DISPATCH_<SURFACE>_URL" }),
+        ...StepBase,
+      },
+      { additionalProperties: false, title: 'dispatch' },
+    ),
   ],
   { description: 'One unit of work' },
 );
