@@ -1,0 +1,105 @@
+/**
+ * The BullMQ side of the firing benchmark, in its own process (as sked's server is): one Worker with the
+ * given concurrency on the given queue, recording for every job the nominal fire instant, the instant
+ * its processor started and the instant it returned.
+ *
+ * The nominal instant of a job-scheduler job is the `nextMillis` BullMQ computed for it, which is also
+ * the tail of its id: `repeat:<schedulerId>:<nextMillis>` (see getJobSchedulerEveryNextMillis.lua and
+ * getSchedulerNextJobId). `job.timestamp` is only when the job was created (the previous iteration).
+ *
+ * Config from the environment (JSON in BENCH_CONFIG): { queue, redis: {host, port, db}, concurrency,
+ * mode: 'noop' | 'http', target }. IPC messages: in {cmd:'collect', w0, w1} → out {type:'collected', ...};
+ * in {cmd:'stop'} → closes and exits.
+ */
+
+import { Worker } from 'bullmq';
+import { Agent, request } from 'undici';
+
+const config = JSON.parse(process.env.BENCH_CONFIG ?? '{}');
+
+class Column {
+  constructor() {
+    this.data = new Float64Array(1 << 16);
+    this.length = 0;
+  }
+  push(v) {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+}
+
+const nominal = new Column();
+const started = new Column();
+const finished = new Column();
+let failures = 0;
+
+const agent = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
+
+async function processor(job) {
+  const start = Date.now();
+  const id = job.id ?? '';
+  const at = Number(id.slice(id.lastIndexOf(':') + 1));
+  if (config.mode === 'http') {
+    const res = await request(`${config.target}?s=${at}&j=${encodeURIComponent(job.repeatJobKey ?? '')}`, {
+      method: 'GET',
+      dispatcher: agent,
+    });
+    for await (const chunk of res.body) void chunk;
+    if (res.statusCode < 200 || res.statusCode >= 300) failures++;
+  }
+  nominal.push(at);
+  started.push(start);
+  finished.push(Date.now());
+}
+
+const worker = new Worker(config.queue, processor, {
+  connection: config.redis,
+  concurrency: config.concurrency,
+  // History is trimmed as a user would: keep the latest 1000 (sked keeps up to 1000 per job).
+  removeOnComplete: { count: 1000 },
+  removeOnFail: { count: 1000 },
+});
+worker.on('error', (err) => process.stderr.write(`worker error: ${err.message}\n`));
+worker.on('failed', () => failures++);
+
+await worker.waitUntilReady();
+process.send?.({ type: 'ready' });
+
+process.on('message', async (msg) => {
+  if (msg.cmd === 'collect') {
+    const { w0, w1 } = msg;
+    const startLate = [];
+    const endLate = [];
+    let due = 0;
+    let dueStartedBy = 0;
+    for (let i = 0; i < started.length; i++) {
+      const s = started.data[i];
+      const n = nominal.data[i];
+      if (s >= w0 && s < w1) {
+        startLate.push(s - n);
+        endLate.push(finished.data[i] - n);
+      }
+      if (n >= w0 && n < w1) {
+        due++;
+        if (s < w1 + 1000) dueStartedBy++;
+      }
+    }
+    process.send({
+      type: 'collected',
+      startLate,
+      endLate,
+      dueStartedBy,
+      due,
+      total: started.length,
+      failures,
+    });
+  } else if (msg.cmd === 'stop') {
+    await worker.close(true).catch(() => undefined);
+    await agent.close().catch(() => undefined);
+    process.exit(0);
+  }
+});
