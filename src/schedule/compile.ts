@@ -48,7 +48,10 @@ function checkInstant(after: number): void {
 abstract class BaseSchedule implements CompiledSchedule {
   abstract readonly type: ScheduleType;
   readonly dialect: 'unix' | 'quartz' | null = null;
-  readonly wall: { matcher: WallMatcher; zone: TimeZone } | null = null;
+
+  get wall(): { matcher: WallMatcher; zone: TimeZone } | null {
+    return null;
+  }
 
   constructor(
     readonly spec: ScheduleSpec,
@@ -83,7 +86,6 @@ abstract class BaseSchedule implements CompiledSchedule {
 }
 
 class WallSchedule extends BaseSchedule {
-  override readonly wall: { matcher: WallMatcher; zone: TimeZone };
 
   constructor(
     readonly type: ScheduleType,
@@ -96,7 +98,10 @@ class WallSchedule extends BaseSchedule {
     override readonly dialect: 'unix' | 'quartz' | null = null,
   ) {
     super(spec, zone.name, dst, startMs, endMs);
-    this.wall = { matcher, zone };
+  }
+
+  override get wall(): { matcher: WallMatcher; zone: TimeZone } {
+    return { matcher: this.matcher, zone: this.zone };
   }
 
   protected nextRaw(after: number): number | null {

@@ -7,17 +7,31 @@ import { civilFromDays, daysFromCivil, daysInMonth, SECONDS_PER_DAY, weekdayOfDa
 import { MAX_YEAR, MIN_YEAR, type CronFields } from './cron-fields.js';
 import type { WallMatcher } from './wall-matcher.js';
 
-/** nextTable[v] = smallest allowed value >= v, or -1; one extra slot past the maximum holds -1. */
-function nextTable(set: Uint8Array, size: number): Int8Array {
-  const table = new Int8Array(size + 1);
+// The four "next allowed value" tables share one Int8Array: next[v] = smallest allowed value >= v, or -1,
+// with one extra slot past each field's maximum holding -1 (so an overflow reads as "none").
+const SEC = 0;
+const MIN = 61;
+const HOUR = 122;
+const MONTH = 147;
+const TABLES = 161;
+
+function fillNext(tables: Int8Array, at: number, set: Uint8Array, size: number): void {
   let next = -1;
-  table[size] = -1;
+  tables[at + size] = -1;
   for (let v = size - 1; v >= 0; v--) {
     if (set[v]) next = v;
-    table[v] = next;
+    tables[at + v] = next;
   }
-  return table;
 }
+
+/** WEEKDAY_DAYS[first * 7 + w]: days 1..31 (bit d-1) that fall on weekday w when the 1st is weekday `first`. */
+const WEEKDAY_DAYS = new Int32Array(49);
+for (let first = 0; first < 7; first++) {
+  for (let day = 1; day <= 31; day++) WEEKDAY_DAYS[first * 7 + ((first + day - 1) % 7)]! |= 1 << (day - 1);
+}
+
+/** Scratch for civil dates: next-fire computation is synchronous, so one buffer serves every matcher. */
+const ymd = new Int32Array(3);
 
 const ctz = (x: number): number => 31 - Math.clz32(x & -x);
 
@@ -29,36 +43,40 @@ function nearestWeekday(day: number, dim: number, weekdayOfFirst: number): numbe
   return day;
 }
 
+/**
+ * A compiled cron expression, kept small (a few hundred bytes): the value tables packed in one array,
+ * the day rules as plain numbers, and nothing of the parse result.
+ */
 export class CronMatcher implements WallMatcher {
   readonly realHours: boolean;
-  private readonly nextSecond: Int8Array;
-  private readonly nextMinute: Int8Array;
-  private readonly nextHour: Int8Array;
-  private readonly nextMonth: Int8Array;
+  private readonly tables: Int8Array;
   private readonly years: Uint8Array | null;
-  /** For each weekday of the 1st of a month, the days 1..31 whose weekday is in the plain day-of-week set. */
-  private readonly dowByFirst: Int32Array;
-  private readonly ymd = new Int32Array(3);
+  private readonly dayRule: CronFields['dayRule'];
+  private readonly dom: CronFields['dom'];
+  private readonly dowMaskPlain: number;
+  private readonly dowNth: CronFields['dow']['nth'];
+  private readonly dowLast: readonly number[];
   private cacheKey = -1;
   private cacheMask = 0;
 
-  constructor(private readonly fields: CronFields) {
+  constructor(fields: CronFields) {
     this.realHours = fields.realHours;
-    this.nextSecond = nextTable(fields.seconds, 60);
-    this.nextMinute = nextTable(fields.minutes, 60);
-    this.nextHour = nextTable(fields.hours, 24);
-    this.nextMonth = nextTable(fields.months, 13);
+    const t = new Int8Array(TABLES);
+    fillNext(t, SEC, fields.seconds, 60);
+    fillNext(t, MIN, fields.minutes, 60);
+    fillNext(t, HOUR, fields.hours, 24);
+    fillNext(t, MONTH, fields.months, 13);
+    this.tables = t;
     this.years = fields.years;
-    this.dowByFirst = new Int32Array(7);
-    for (let first = 0; first < 7; first++) {
-      let mask = 0;
-      for (let day = 1; day <= 31; day++) if (fields.dow.mask & (1 << ((first + day - 1) % 7))) mask |= 1 << (day - 1);
-      this.dowByFirst[first] = mask;
-    }
+    this.dayRule = fields.dayRule;
+    this.dom = fields.dom;
+    this.dowMaskPlain = fields.dow.mask;
+    this.dowNth = fields.dow.nth;
+    this.dowLast = fields.dow.last;
   }
 
   nextWall(wall: number): number {
-    const ymd = this.ymd;
+    const t = this.tables;
     const days0 = Math.floor(wall / SECONDS_PER_DAY);
     const sod = wall - days0 * SECONDS_PER_DAY;
     civilFromDays(days0, ymd);
@@ -85,7 +103,7 @@ export class CronMatcher implements WallMatcher {
         d = 1;
         h = mi = s = 0;
       }
-      const nm = this.nextMonth[mo] as number;
+      const nm = t[MONTH + mo] as number;
       if (nm < 0) {
         y++;
         mo = 1;
@@ -114,7 +132,7 @@ export class CronMatcher implements WallMatcher {
         d = nd;
         h = mi = s = 0;
       }
-      const nh = this.nextHour[h] as number;
+      const nh = t[HOUR + h] as number;
       if (nh < 0) {
         d++;
         h = mi = s = 0;
@@ -124,7 +142,7 @@ export class CronMatcher implements WallMatcher {
         h = nh;
         mi = s = 0;
       }
-      const nmi = this.nextMinute[mi] as number;
+      const nmi = t[MIN + mi] as number;
       if (nmi < 0) {
         h++;
         mi = s = 0;
@@ -134,7 +152,7 @@ export class CronMatcher implements WallMatcher {
         mi = nmi;
         s = 0;
       }
-      const ns = this.nextSecond[s] as number;
+      const ns = t[SEC + s] as number;
       if (ns < 0) {
         mi++;
         s = 0;
@@ -148,12 +166,11 @@ export class CronMatcher implements WallMatcher {
   dayMask(year: number, month: number): number {
     const key = year * 16 + month;
     if (key === this.cacheKey) return this.cacheMask;
-    const f = this.fields;
     const dim = daysInMonth(year, month);
     const full = dim === 31 ? 0x7fffffff : (1 << dim) - 1;
     const first = weekdayOfDays(daysFromCivil(year, month, 1));
     let mask: number;
-    switch (f.dayRule) {
+    switch (this.dayRule) {
       case 'dom':
         mask = this.domMask(dim, full, first);
         break;
@@ -173,7 +190,7 @@ export class CronMatcher implements WallMatcher {
   }
 
   private domMask(dim: number, full: number, first: number): number {
-    const dom = this.fields.dom;
+    const dom = this.dom;
     let mask = dom.mask & full;
     for (const off of dom.last) if (dim - off >= 1) mask |= 1 << (dim - off - 1);
     for (const off of dom.lastWeekday) {
@@ -190,13 +207,15 @@ export class CronMatcher implements WallMatcher {
   }
 
   private dowMask(dim: number, full: number, first: number): number {
-    const dow = this.fields.dow;
-    let mask = (this.dowByFirst[first] as number) & full;
-    for (const { weekday, n } of dow.nth) {
+    let mask = 0;
+    const plain = this.dowMaskPlain;
+    if (plain) for (let w = 0; w < 7; w++) if (plain & (1 << w)) mask |= WEEKDAY_DAYS[first * 7 + w] as number;
+    mask &= full;
+    for (const { weekday, n } of this.dowNth) {
       const day = 1 + ((weekday - first + 7) % 7) + (n - 1) * 7;
       if (day <= dim) mask |= 1 << (day - 1);
     }
-    for (const weekday of dow.last) {
+    for (const weekday of this.dowLast) {
       const lastWeekday = (first + dim - 1) % 7;
       mask |= 1 << (dim - ((lastWeekday - weekday + 7) % 7) - 1);
     }
