@@ -77,6 +77,9 @@ const PROFILE_DIR = args['profile-dir'] ?? '/tmp/sked-bench-profiles';
 const CREATE_PARALLEL = Number(args['create-parallel'] ?? 32);
 /** Create sked's jobs with the scheduler in standby (then POST /scheduler/start): creation is measured alone. */
 const STANDBY = args['no-standby'] !== 'true';
+/** --spread: each job fires every second at its own phase (job i at i·1000/N ms past the second) instead of all on the boundary. */
+const SPREAD = args['spread'] === 'true';
+const phaseOf = (i, n) => (SPREAD ? Math.floor((i * 1000) / n) : 0);
 
 // --- the local HTTP target ------------------------------------------------------------------------
 
@@ -198,7 +201,7 @@ async function measureWindow(pids, w0, w1) {
 
 // --- sked -----------------------------------------------------------------------------------------
 
-function skedJob(i, stepType, startAt, targetUrl) {
+function skedJob(i, stepType, startAt, targetUrl, n) {
   const step =
     stepType === 'http'
       ? {
@@ -209,12 +212,9 @@ function skedJob(i, stepType, startAt, targetUrl) {
       : { stepIndex: 0, type: 'noop' };
   return {
     name: `bench ${i}`,
-    schedule: {
-      type: 'cron',
-      expression: '* * * * * ?',
-      timeZone: 'UTC',
-      startAt: new Date(startAt).toISOString(),
-    },
+    schedule: SPREAD
+      ? { type: 'interval', every: 'PT1S', startAt: new Date(startAt + phaseOf(i, n)).toISOString() }
+      : { type: 'cron', expression: '* * * * * ?', timeZone: 'UTC', startAt: new Date(startAt).toISOString() },
     steps: [step],
     overlap: 'allow',
   };
@@ -257,7 +257,7 @@ async function runSked(n, stepType, targetUrl) {
             path: `/api/v1/jobs/${id}`,
             method: 'PUT',
             headers: { 'content-type': 'application/json', ...server.auth },
-            body: JSON.stringify(skedJob(i, stepType, startAt, targetUrl)),
+            body: JSON.stringify(skedJob(i, stepType, startAt, targetUrl, n)),
           }),
           [200, 201],
         ),
@@ -446,7 +446,11 @@ async function runBull(n, stepType, targetUrl) {
       n,
       64,
       (i, startAt, id) =>
-        queue.upsertJobScheduler(id, { every: 1000, startDate: startAt }, { name: 'tick', data: {} }),
+        queue.upsertJobScheduler(
+          id,
+          { every: 1000, startDate: startAt, ...(SPREAD ? { offset: phaseOf(i, n) } : {}) },
+          { name: 'tick', data: { offset: phaseOf(i, n) } },
+        ),
       (id) => queue.removeJobScheduler(id),
     );
     const { firing, w0, w1 } = windowAfter(c.t0, c.createdAt);

@@ -42,7 +42,8 @@ const agent = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
 async function processor(job) {
   const start = Date.now();
   const id = job.id ?? '';
-  const at = Number(id.slice(id.lastIndexOf(':') + 1));
+  // The id carries the scheduler's nextMillis; with an offset (spread phases) the job is due that much later.
+  const at = Number(id.slice(id.lastIndexOf(':') + 1)) + Number(job.data?.offset ?? 0);
   if (config.mode === 'http') {
     const res = await request(`${config.target}?s=${at}&j=${encodeURIComponent(job.repeatJobKey ?? '')}`, {
       method: 'GET',

@@ -12,7 +12,7 @@ export class Batcher<T> {
   constructor(
     private readonly write: (items: T[]) => Promise<void>,
     private readonly onError: (err: unknown, items: T[]) => void,
-    private readonly maxBatch = 5000,
+    private readonly maxBatch = 1000,
     /** A failed write is retried after this delay (the store may be restarting). */
     private readonly retryMs = 1000,
   ) {}
@@ -52,6 +52,10 @@ export class Batcher<T> {
       setTimeout(() => void this.flush(), this.retryMs).unref();
       return;
     }
-    if (this.items.length) await this.flush();
+    if (this.items.length) {
+      // Between batches, let timers and I/O run (a synchronous store must not starve the event loop).
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await this.flush();
+    }
   }
 }

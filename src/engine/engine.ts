@@ -61,12 +61,12 @@ export const DEFAULT_ENGINE_CONFIG: Omit<EngineConfig, 'nodeId' | 'version' | 'h
   concurrency: 64,
   lookaheadMs: 2000,
   pollIntervalMs: 500,
-  acquireBatch: 5000,
+  acquireBatch: 1000,
   leaseMs: 30_000,
   misfireThresholdMs: 5000,
   heartbeatMs: 2000,
   nodeTtlMs: 15_000,
-  resolveChunk: 2000,
+  resolveChunk: 500,
   runRetention: 1000,
   maxClockSkewMs: 1000,
 };
@@ -118,6 +118,12 @@ export class Engine {
   private pollTimer: TimerHandle | null = null;
   private heartbeatTimer: TimerHandle | null = null;
   private readonly busy = { acquire: false, fire: false, pump: false, poll: false };
+  /**
+   * Runs may be waiting in the store's queue (so claiming is worth a query): set when runs are queued
+   * here or elsewhere (wake-up), a retry comes due, or an exclusive run ends; cleared when a claim finds
+   * fewer runs than it had room for.
+   */
+  private mayHaveQueued = true;
   private readonly again = { acquire: false, fire: false, pump: false };
   private startedAt = 0;
   private idleWaiters: (() => void)[] = [];
@@ -147,7 +153,8 @@ export class Engine {
     this.finishes = new Batcher<RunFinish>(
       async (items) => {
         await this.store.finishRuns(items);
-        this.schedulePump();
+        // A finished exclusive run may let a waiting run of its job start.
+        if (this.mayHaveQueued) this.schedulePump();
       },
       (err, items) => this.log.error({ err: messageOf(err), runs: items.length }, 'recording finished runs failed; retrying'),
     );
@@ -249,6 +256,7 @@ export class Engine {
 
   /** Runs were queued (a manual trigger): claim them here or on any node with room. */
   runsQueued(): void {
+    this.mayHaveQueued = true;
     this.schedulePump();
     this.announce('runs');
   }
@@ -273,7 +281,10 @@ export class Engine {
   /** A wake-up from another node. */
   private onWake(topic: WakeTopic): void {
     if (topic === 'triggers') this.scheduleAcquire();
-    else if (topic === 'runs') this.schedulePump();
+    else if (topic === 'runs') {
+      this.mayHaveQueued = true;
+      this.schedulePump();
+    }
     else void this.applyCancelRequests();
   }
 
@@ -328,6 +339,8 @@ export class Engine {
           this.scheduleFire();
         }
         await this.acquire();
+        // Another process (a retry come due, a node that queued and died) may have queued runs.
+        this.mayHaveQueued = true;
         await this.pump();
         await this.applyCancelRequests();
         await this.reconcile();
@@ -420,6 +433,8 @@ export class Engine {
         if (claimed.length === 0 && !this.again.acquire) return;
         if (claimed.length) await this.acquireClaimed(claimed, now, horizon);
         if (claimed.length < this.config.acquireBatch && !this.again.acquire) return;
+        // Let due timers run between batches: a big acquisition must not make fires late.
+        await yieldToTimers();
       }
     } finally {
       this.busy.acquire = false;
@@ -474,7 +489,10 @@ export class Engine {
     for (const f of written) {
       this.observer.fire?.({ jobId: f.jobId, scheduledFor: f.scheduledFor, outcome: f.outcome, runId: f.run?.id ?? null, firedAt: f.firedAt });
     }
-    if (written.some((f) => f.run)) this.schedulePump();
+    if (written.some((f) => f.run)) {
+      this.mayHaveQueued = true;
+      this.schedulePump();
+    }
   }
 
   // --- firing -------------------------------------------------------------------------------------
@@ -506,6 +524,7 @@ export class Engine {
           continue;
         }
         for (let i = 0; i < due.length; i += this.config.resolveChunk) {
+          if (i > 0) await yieldToTimers();
           const chunk = due.slice(i, i + this.config.resolveChunk);
           try {
             await this.resolveChunk(chunk);
@@ -590,6 +609,7 @@ export class Engine {
       }
     }
     for (const id of cancels) await this.cancelRun(id);
+    if (queued) this.mayHaveQueued = true;
     if (queued || cancels.length) this.schedulePump();
   }
 
@@ -666,6 +686,7 @@ export class Engine {
       return;
     }
     if (this.state !== 'running' && this.state !== 'standby') return;
+    if (!this.mayHaveQueued) return;
     this.busy.pump = true;
     try {
       do {
@@ -678,6 +699,7 @@ export class Engine {
         } finally {
           this.pool.release(free);
         }
+        if (runs.length < free) this.mayHaveQueued = false;
         if (!runs.length) break;
         const jobs = await this.cache.load(runs.map((r) => ({ jobId: r.jobId })));
         for (const run of runs) {
@@ -722,7 +744,8 @@ export class Engine {
     this.observer.runFinished?.({ runId: run.id, jobId: run.jobId, status, startedAt: run.startedAt, finishedAt, error: result.error });
     if (failed) void this.afterFailure(run.jobId, run.id, run.attempt, run.payload, run.scheduledFor, run.trigger).catch((err: unknown) => this.log.error({ err: messageOf(err), runId: run.id }, 'scheduling a retry failed'));
     if (this.pool.size === 0) this.notifyIdle();
-    this.schedulePump();
+    if (this.cache.exclusive(run.jobId)) this.mayHaveQueued = true;
+    if (this.mayHaveQueued) this.schedulePump();
   }
 
   /** A run ended badly: retry it per the job's policy, or fault the job when asked to. */
@@ -738,7 +761,10 @@ export class Engine {
         id: uuidv7(now), jobId, trigger: 'retry', scheduledFor, queuedAt: now, status: 'queued', nodeId: null, startedAt: null,
         attempt: attempt + 1, retryOf: runId, notBefore, payload, exclusive: job.overlap !== 'allow',
       }]);
-      this.clock.at(notBefore, () => this.schedulePump());
+      this.clock.at(notBefore, () => {
+        this.mayHaveQueued = true;
+        this.schedulePump();
+      });
       this.log.info({ jobId, runId, attempt: attempt + 1, trigger, inMs: notBefore - now }, 'run failed; retry scheduled');
       return;
     }
@@ -831,6 +857,11 @@ export class Engine {
     }
     if (runs.length) this.log.warn({ runs: runs.length }, 'started runs whose start was recorded while the store was failing');
   }
+}
+
+/** Lets the event loop run timers and I/O before going on (store calls are synchronous on SQLite). */
+function yieldToTimers(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function durationMs(text: string, fallback: number): number {

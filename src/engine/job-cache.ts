@@ -26,6 +26,11 @@ class Lru<K, V> {
     return v;
   }
 
+  /** Reads without refreshing the entry's recency. */
+  peek(key: K): V | undefined {
+    return this.map.get(key);
+  }
+
   set(key: K, value: V): void {
     this.map.delete(key);
     this.map.set(key, value);
@@ -93,6 +98,12 @@ export class JobCache {
     const entry = { job, schedule };
     this.jobs.set(job.id, entry);
     return entry;
+  }
+
+  /** The job's runs must not overlap (unknown jobs count as exclusive, the safe answer). */
+  exclusive(jobId: string): boolean {
+    const hit = this.jobs.peek(jobId);
+    return hit === undefined || hit.job.overlap !== 'allow';
   }
 
   invalidate(jobId: string): void {
