@@ -11,8 +11,10 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from './api/app.js';
 import { presentedKey, type Authenticator } from './api/auth.js';
+import { AccessGuard } from './api/guards.js';
 import { AuditLog } from './service/audit-log.js';
 import { EventBus } from './service/events.js';
+import { compatPlugin } from './compat/index.js';
 import { SecretBox, secretKeyFrom } from './domain/secrets.js';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,6 +52,8 @@ export interface ServerOptions {
   handleSignals?: boolean;
   /** Observers added to the engine's (live events). */
   observers?: EngineObserver[];
+  /** Extra route sets registered after the native API and the compatibility surfaces (the dashboard). */
+  plugins?: ((app: FastifyInstance) => void | Promise<void>)[];
 }
 
 /**
@@ -103,7 +107,7 @@ export async function buildSked(config: Readonly<SkedConfig>, options: ServerOpt
   const secrets = new SecretBox(loadSecretKey(config, logger));
   const executor =
     options.executor ??
-    new Executor({ maxOutputBytes: config.maxOutputBytes, checkUrl: policy.checkUrl, lookup: policy.lookup, allowedStepTypes: new Set(config.allowSteps) });
+    new Executor({ maxOutputBytes: config.maxOutputBytes, checkUrl: policy.checkUrl, lookup: policy.lookup, allowedStepTypes: new Set(config.allowSteps), dispatchUrls: config.dispatchUrls });
   let engine: Engine | null = null;
   const metrics = createMetrics(store, () => (engine ? { ...engine.status, skewMs: engine.clockSkew.skewMs } : { running: 0, acquired: 0, capacity: 0, skewMs: 0 }));
   let services: Services | null = null;
@@ -153,6 +157,7 @@ export async function buildSked(config: Readonly<SkedConfig>, options: ServerOpt
   services = createServices({ store, engine, clock, logger, newJobId: randomUUID, runRetention: config.runRetention, allowedStepTypes: new Set(config.allowSteps), audit, secrets, checkUrl: policy.checkUrl, emit: (type, data) => void bus.publish(type, data) });
   const keys = services.keys;
   await keys.bootstrap(config.apiKey, config.dataDir, logger);
+  const guard = new AccessGuard(config.rateLimit);
   const app = await buildApp({
     services,
     store,
@@ -163,11 +168,15 @@ export async function buildSked(config: Readonly<SkedConfig>, options: ServerOpt
     now: () => clock.now(),
     bodyLimit: config.bodyLimit,
     version: VERSION,
-    rateLimit: config.rateLimit,
+    guard,
     localOnlyPaths: config.localOnlyPaths,
     https: config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert, 'utf8'), key: readFileSync(config.tlsKey, 'utf8') } : undefined,
     audit,
     events: bus,
+    plugins: [
+      compatPlugin({ services, logger, now: () => clock.now(), authenticate: (key, request) => guard.check(request.ip, () => keys.authenticate(key)) }, config.compat),
+      ...(options.plugins ?? []),
+    ],
   });
   const started = engine;
   let closing: Promise<void> | null = null;

@@ -18,7 +18,7 @@ import { runRoutes } from './routes/run-routes.js';
 import { schedulerRoutes } from './routes/scheduler-routes.js';
 import { parseJsonBody } from './json-body.js';
 import { validatorCompiler } from './validation.js';
-import { localOnly, RateLimiter, securityHeaders } from './guards.js';
+import { AccessGuard, localOnly, securityHeaders } from './guards.js';
 import { accessRoutes } from './routes/access-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { EventBus } from '../service/events.js';
@@ -34,8 +34,8 @@ export interface AppDeps {
   now: () => number;
   bodyLimit: number;
   version: string;
-  /** Requests per second per key (undefined: no limit). */
-  rateLimit?: number | undefined;
+  /** Authentication brakes and per-key rate limits (shared with the compatibility surfaces). */
+  guard?: AccessGuard | undefined;
   /** Path prefixes served only to callers on this host. */
   localOnlyPaths?: readonly string[] | undefined;
   /** HTTPS (PEM contents). */
@@ -87,20 +87,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const perKey = deps.rateLimit ? new RateLimiter(deps.rateLimit) : null;
-  // Failed authentications per address: a brake on guessing keys.
-  const failures = new RateLimiter(5, 20);
+  const guard = deps.guard ?? new AccessGuard(undefined);
   const onlyLocal = localOnly(deps.localOnlyPaths ?? []);
   app.addHook('onRequest', async (request) => {
     await onlyLocal(request);
     if (!request.url.startsWith('/api/')) return;
-    try {
-      request.actor = await deps.authenticate(request);
-    } catch (err) {
-      failures.take(`address ${request.ip}`);
-      throw err;
-    }
-    perKey?.take(request.actor.id ?? request.actor.name);
+    request.actor = await guard.check(request.ip, () => deps.authenticate(request));
   });
   app.addHook('onSend', securityHeaders(['/', '/assets/']));
 

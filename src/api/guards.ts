@@ -37,6 +37,32 @@ export class RateLimiter {
   }
 }
 
+/**
+ * Authentication with its brakes, shared by the native API and the compatibility surfaces: failed
+ * attempts are limited per address, and each key to `rate` requests per second.
+ */
+export class AccessGuard {
+  private readonly perKey: RateLimiter | null;
+  // Failed authentications per address: a brake on guessing keys.
+  private readonly failures = new RateLimiter(5, 20);
+
+  constructor(rate: number | undefined) {
+    this.perKey = rate ? new RateLimiter(rate) : null;
+  }
+
+  async check<T extends { id: string | null; name: string }>(ip: string, authenticate: () => Promise<T>): Promise<T> {
+    let actor: T;
+    try {
+      actor = await authenticate();
+    } catch (err) {
+      this.failures.take(`address ${ip}`);
+      throw err;
+    }
+    this.perKey?.take(actor.id ?? actor.name);
+    return actor;
+  }
+}
+
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 
 export function isLoopback(address: string | undefined): boolean {
