@@ -55,7 +55,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: false,
     return503OnClosing: true,
     // Ids may be 128 characters (and percent-encoded): longer paths reach the route and its schema.
-    maxParamLength: 1024,
+    routerOptions: { maxParamLength: 1024 },
     frameworkErrors: (err, _req, reply) => {
       const body = problem('VALIDATION_ERROR', `the request is malformed: ${err.message}`, [{ pointer: '/path', message: err.message }]);
       void (reply as unknown as FastifyReply).status(400).type('application/problem+json').send(body);
