@@ -1,11 +1,12 @@
 /** The compatibility surfaces, each switchable with SKED_COMPAT. */
 
 import type { FastifyInstance } from 'fastify';
+import { azureSurface } from './azure/index.js';
 import { idmSurface } from './idm/index.js';
 import { infinniSurface } from './infinni/index.js';
 import type { CompatContext, CompatSurface } from './surface.js';
 
-export const SURFACES: readonly CompatSurface[] = [idmSurface, infinniSurface];
+export const SURFACES: readonly CompatSurface[] = [idmSurface, azureSurface, infinniSurface];
 
 /** A plugin registering the enabled surfaces, each in its own encapsulated scope. */
 export function compatPlugin(ctx: CompatContext, enabled: readonly string[]): (app: FastifyInstance) => Promise<void> {
