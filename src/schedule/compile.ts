@@ -13,32 +13,18 @@ import { RecurrenceMatcher, recurrenceRules } from './recurrence.js';
 import { ScheduleError } from './schedule-error.js';
 import { parseDaysOfWeek, parseTimeOfDay, TimesOfDayMatcher } from './times-of-day.js';
 import { cronOfSpec } from './to-cron.js';
-import type { WallMatcher } from './wall-matcher.js';
 import { nextInstant } from './zoned.js';
-import { getZone, type TimeZone } from './zone.js';
+import { getZone } from './zone.js';
+import type { CompiledSchedule } from './compiled.js';
+import type { WallMatcher } from './wall-matcher.js';
+import type { TimeZone } from './zone.js';
+
+export type { CompiledSchedule } from './compiled.js';
 
 export const SCHEDULE_TYPES: readonly ScheduleType[] = ['cron', 'interval', 'once', 'daily', 'window', 'recurrence', 'manual'];
 /** Longest supported count of a recurrence (its last fire is computed once by walking the fires). */
 export const MAX_RECURRENCE_COUNT = 100_000;
 
-export interface CompiledSchedule {
-  readonly spec: ScheduleSpec;
-  readonly type: ScheduleType;
-  /** The cron dialect used (after `auto` detection), null for other kinds. */
-  readonly dialect: 'unix' | 'quartz' | null;
-  readonly timeZone: string;
-  readonly dst: DstPolicy;
-  /** The next fire instant strictly after `after`, or null when the schedule fires no more. */
-  next(after: Date): Date | null;
-  /** `next` on epoch milliseconds. */
-  nextAfter(after: number): number | null;
-  /** An English description. */
-  describe(): string;
-  /** An equivalent Quartz cron expression, when one exists. */
-  toCron(): string | null;
-  /** For wall-clock kinds: the matcher and zone (used by previews to flag DST-affected fires). */
-  readonly wall: { matcher: WallMatcher; zone: TimeZone } | null;
-}
 
 /** `after` must be a real instant: an Invalid Date is a caller's bug, not "no more fires". */
 function checkInstant(after: number): void {

@@ -1,7 +1,7 @@
 /** English descriptions of schedules (cron through cronstrue, the other kinds written here). */
 
 import { toString as describeCron } from 'cronstrue';
-import type { CompiledSchedule } from './compile.js';
+import type { CompiledSchedule } from './compiled.js';
 import { expandMacro } from './cron-unix.js';
 import { formatDuration, parseDuration } from './instant.js';
 import { formatTimeOfDay, parseDaysOfWeek, parseTimeOfDay } from './times-of-day.js';

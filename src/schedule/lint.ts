@@ -7,7 +7,7 @@
 import type { CronSchedule } from '../domain/types.js';
 import { DAY_NAMES, tokenize, type CronFields } from './cron-fields.js';
 import { expandMacro } from './cron-unix.js';
-import type { CompiledSchedule } from './compile.js';
+import type { CompiledSchedule } from './compiled.js';
 
 export interface Warning {
   code: string;

@@ -5,7 +5,7 @@
  */
 
 import { DAY_NAMES } from './cron-fields.js';
-import type { CompiledSchedule } from './compile.js';
+import type { CompiledSchedule } from './compiled.js';
 import { RecurrenceMatcher } from './recurrence.js';
 import { TimesOfDayMatcher } from './times-of-day.js';
 import { parseDaysOfWeek } from './times-of-day.js';
