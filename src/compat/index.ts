@@ -4,9 +4,11 @@ import type { FastifyInstance } from 'fastify';
 import { azureSurface } from './azure/index.js';
 import { idmSurface } from './idm/index.js';
 import { infinniSurface } from './infinni/index.js';
+import { jimSurface } from './jim/index.js';
+import { puppetSurface } from './puppet/index.js';
 import type { CompatContext, CompatSurface } from './surface.js';
 
-export const SURFACES: readonly CompatSurface[] = [idmSurface, azureSurface, infinniSurface];
+export const SURFACES: readonly CompatSurface[] = [idmSurface, azureSurface, puppetSurface, infinniSurface, jimSurface];
 
 /** A plugin registering the enabled surfaces, each in its own encapsulated scope. */
 export function compatPlugin(ctx: CompatContext, enabled: readonly string[]): (app: FastifyInstance) => Promise<void> {
