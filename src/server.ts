@@ -15,6 +15,7 @@ import { AccessGuard } from './api/guards.js';
 import { AuditLog } from './service/audit-log.js';
 import { EventBus } from './service/events.js';
 import { compatPlugin } from './compat/index.js';
+import { dashboardRoutes } from './api/routes/dashboard-routes.js';
 import { SecretBox, secretKeyFrom } from './domain/secrets.js';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,7 +53,7 @@ export interface ServerOptions {
   handleSignals?: boolean;
   /** Observers added to the engine's (live events). */
   observers?: EngineObserver[];
-  /** Extra route sets registered after the native API and the compatibility surfaces (the dashboard). */
+  /** Extra route sets registered after the native API, the compatibility surfaces and the dashboard (tests, extensions). */
   plugins?: ((app: FastifyInstance) => void | Promise<void>)[];
 }
 
@@ -175,6 +176,7 @@ export async function buildSked(config: Readonly<SkedConfig>, options: ServerOpt
     events: bus,
     plugins: [
       compatPlugin({ services, logger, now: () => clock.now(), authenticate: (key, request) => guard.check(request.ip, () => keys.authenticate(key)) }, config.compat),
+      dashboardRoutes,
       ...(options.plugins ?? []),
     ],
   });

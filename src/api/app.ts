@@ -5,6 +5,7 @@
 
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from '../domain/logger.js';
 import type { Engine } from '../engine/engine.js';
@@ -60,6 +61,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const body = problem('VALIDATION_ERROR', `the request is malformed: ${err.message}`, [{ pointer: '/path', message: err.message }]);
       void (reply as unknown as FastifyReply).status(400).type('application/problem+json').send(body);
     },
+  });
+  // Browsers open connections ahead and may never send a request on them; closing the server must not
+  // wait for those (Node 20 counts them as active until the headers timeout).
+  const sockets = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  app.addHook('preClose', async () => {
+    for (const socket of sockets) if (socket.bytesRead === 0) socket.destroy();
   });
   // Bodies are JSON: a depth limit first (deep nesting would exhaust the stack further on), then JSON.parse.
   app.removeContentTypeParser(['application/json', 'text/plain']);
