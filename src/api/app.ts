@@ -5,6 +5,7 @@
 
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from '../domain/logger.js';
@@ -19,7 +20,7 @@ import { runRoutes } from './routes/run-routes.js';
 import { schedulerRoutes } from './routes/scheduler-routes.js';
 import { parseJsonBody } from './json-body.js';
 import { validatorCompiler } from './validation.js';
-import { AccessGuard, localOnly, securityHeaders } from './guards.js';
+import { AccessGuard, BASE_SECURITY_HEADERS, isApiRequest, localOnly, securityHeaders } from './guards.js';
 import { accessRoutes } from './routes/access-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { EventBus } from '../service/events.js';
@@ -49,6 +50,24 @@ export interface AppDeps {
   plugins?: ((app: FastifyInstance) => void | Promise<void>)[];
 }
 
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify(
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? problem('HEADERS_TOO_LARGE', 'the request headers are larger than the server accepts (16 KiB)')
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? problem('REQUEST_TIMEOUT', 'the request did not arrive in time')
+        : problem('VALIDATION_ERROR', `the HTTP request is malformed (${err.code ?? 'parse error'})`),
+  );
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const headers = { 'Content-Type': 'application/problem+json', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close', ...BASE_SECURITY_HEADERS };
+  const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${head}\r\n${body}`);
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.https ? { https: deps.https } : {}),
@@ -59,8 +78,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 1024 },
     frameworkErrors: (err, _req, reply) => {
       const body = problem('VALIDATION_ERROR', `the request is malformed: ${err.message}`, [{ pointer: '/path', message: err.message }]);
-      void (reply as unknown as FastifyReply).status(400).type('application/problem+json').send(body);
+      void (reply as unknown as FastifyReply).status(400).headers(BASE_SECURITY_HEADERS).type('application/problem+json').send(body);
     },
+    // Requests Node's HTTP parser refuses (headers over 16 KiB, malformed request lines) are answered
+    // in problem+json too.
+    clientErrorHandler: answerClientError,
   });
   // Browsers open connections ahead and may never send a request on them; closing the server must not
   // wait for those (Node 20 counts them as active until the headers timeout).
@@ -102,7 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const onlyLocal = localOnly(deps.localOnlyPaths ?? []);
   app.addHook('onRequest', async (request) => {
     await onlyLocal(request);
-    if (!request.url.startsWith('/api/')) return;
+    if (!isApiRequest(request)) return;
     request.actor = await guard.check(request.ip, () => deps.authenticate(request));
   });
   app.addHook('onSend', securityHeaders(['/', '/assets/']));

@@ -57,6 +57,7 @@ export function errorHandler(logger: Logger) {
     const body = toProblem(err);
     const retryAfter = (err as { retryAfter?: unknown }).retryAfter;
     if (body.status === 429 && typeof retryAfter === 'number') void reply.header('Retry-After', String(retryAfter));
+    if (body.status === 401) void reply.header('WWW-Authenticate', 'Bearer realm="sked"');
     if (body.status >= 500) logger.error({ err: err instanceof Error ? { message: err.message, stack: err.stack } : err, url: request.url }, 'request failed');
     void reply.status(body.status).type('application/problem+json').send(body);
   };

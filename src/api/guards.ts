@@ -75,22 +75,58 @@ export function underAny(path: string, prefixes: readonly string[]): boolean {
   return prefixes.some((prefix) => p === prefix || p.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`));
 }
 
+/**
+ * The paths a request may be taken for: the route it matched (the router decodes `%61pi` into `api` and
+ * takes `http://host/api/...` for `/api/...`), and its URL's path decoded. Guards decide on these, never
+ * on the raw URL, so that no spelling of a path escapes them.
+ */
+export function requestPaths(request: FastifyRequest): string[] {
+  const out = [canonicalPath(request.url)];
+  const pattern = request.routeOptions.url;
+  if (pattern !== undefined) out.push(pattern);
+  return out;
+}
+
+function canonicalPath(url: string): string {
+  let path = url.split('?')[0] ?? url;
+  if (!path.startsWith('/')) {
+    try {
+      path = new URL(path).pathname;
+    } catch {
+      return path;
+    }
+  }
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+/** True when the request is for the native API (or a surface under /api), however its path is spelt. */
+export function isApiRequest(request: FastifyRequest): boolean {
+  return requestPaths(request).some((p) => p.startsWith('/api/'));
+}
+
 export function localOnly(prefixes: readonly string[]) {
   return async (request: FastifyRequest): Promise<void> => {
-    if (prefixes.length && underAny(request.url, prefixes) && !isLoopback(request.socket.remoteAddress)) {
+    if (prefixes.length && requestPaths(request).some((p) => underAny(p, prefixes)) && !isLoopback(request.socket.remoteAddress)) {
       throw new SkedError('FORBIDDEN', 'this API is served only to callers on the same host');
     }
   };
 }
 
+/** The headers every answer carries, whatever made it. */
+export const BASE_SECURITY_HEADERS: Readonly<Record<string, string>> = { 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' };
+
 /** Headers every answer carries; the dashboard's pages also get a strict Content-Security-Policy. */
 export function securityHeaders(dashboardPrefixes: readonly string[]) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    void reply.header('X-Content-Type-Options', 'nosniff');
-    void reply.header('Referrer-Policy', 'no-referrer');
-    if (!request.url.startsWith('/api/') && !request.url.startsWith('/docs')) {
+    void reply.headers(BASE_SECURITY_HEADERS);
+    const path = requestPaths(request)[0] ?? '';
+    if (!path.startsWith('/api/') && !path.startsWith('/docs')) {
       void reply.header('X-Frame-Options', 'DENY');
-      if (dashboardPrefixes.some((p) => request.url === p || request.url.startsWith(p))) {
+      if (dashboardPrefixes.some((p) => path === p || path.startsWith(p))) {
         void reply.header('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
       }
     }

@@ -73,7 +73,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'nodeTtlMs', env: 'SKED_NODE_TTL', flag: 'node-ttl', kind: 'duration', default: 'PT15S', description: 'a node silent this long is dead and its work is taken over' },
   { key: 'allowSteps', env: 'SKED_ALLOW_STEPS', flag: 'allow-steps', kind: 'list', default: ['http', 'exec', 'shell', 'sql', 'noop', 'dispatch'], description: 'step types that may be defined and run (e.g. http,noop)' },
   { key: 'httpAllow', env: 'SKED_HTTP_ALLOW', flag: 'http-allow', kind: 'list', default: [], description: 'hosts and CIDRs http steps may reach (empty = any not denied)' },
-  { key: 'httpDeny', env: 'SKED_HTTP_DENY', flag: 'http-deny', kind: 'list', default: ['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::254/128'], description: 'hosts and CIDRs http steps may never reach' },
+  { key: 'httpDeny', env: 'SKED_HTTP_DENY', flag: 'http-deny', kind: 'list', default: [], description: 'hosts and CIDRs http steps may never reach, besides link-local and cloud metadata addresses (always denied)' },
   { key: 'secretKey', env: 'SKED_SECRET_KEY', flag: 'secret-key', kind: 'string', default: null, description: 'key that encrypts secrets at rest (32 bytes hex/base64, or a passphrase); default: secret.key in the data folder; every node of a cluster needs the same' },
   { key: 'rateLimit', env: 'SKED_RATE_LIMIT', flag: 'rate-limit', kind: 'int', default: 100, min: 1, description: 'API requests per second per key (bursts of twice that); beyond: 429 with Retry-After' },
   { key: 'tlsCert', env: 'SKED_TLS_CERT', flag: 'tls-cert', kind: 'string', default: null, description: 'PEM certificate file: serve HTTPS (with --tls-key)' },

@@ -12,9 +12,11 @@ export const ERROR_CODES = {
   CONFLICT: { status: 409, title: 'Conflict' },
   QUOTA_EXCEEDED: { status: 409, title: 'Quota exceeded' },
   PRECONDITION_FAILED: { status: 412, title: 'Precondition failed' },
+  REQUEST_TIMEOUT: { status: 408, title: 'Request timeout' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  HEADERS_TOO_LARGE: { status: 431, title: 'Request header fields too large' },
   INTERNAL: { status: 500, title: 'Internal error' },
   UNAVAILABLE: { status: 503, title: 'Service unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;

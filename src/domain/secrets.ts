@@ -94,8 +94,18 @@ function sealValue(box: SecretBox, value: unknown, path: string, previous: Previ
   }
   if (typeof value !== 'string') return value as unknown as undefined;
   if (value === REDACTED && previous(path) !== undefined) return previous(path);
-  if (isSealed(value)) return previous(path) === value ? value : box.seal(box.open(value));
+  if (isSealed(value)) return previous(path) === value ? value : box.seal(openInput(box, value, path));
   return always ? box.seal(value) : value;
+}
+
+/** A sealed value sent in (copied from another job): it must open with this server's key. */
+function openInput(box: SecretBox, value: string, path: string): string {
+  try {
+    return box.open(value);
+  } catch {
+    const message = `a value starting with '${SEALED}' is taken for a sealed secret, and this one cannot be opened with this server's key: send the plain value, or {"secret": "..."}`;
+    throw new SkedError('VALIDATION_ERROR', `${path}: ${message}`, { errors: [{ pointer: path, message }] });
+  }
 }
 
 function sealMap(box: SecretBox, map: Record<string, unknown> | undefined, path: string, previous: Previous, sensitive: (name: string) => boolean): Record<string, string> | undefined {
@@ -123,6 +133,13 @@ function sealedPaths(def: JobDefinition | null): Map<string, string> {
 export function sealDefinition(box: SecretBox, def: JobDefinition, previous: JobDefinition | null): JobDefinition {
   const prior = sealedPaths(previous);
   const prev: Previous = (path) => prior.get(path);
+  const sealed = sealSteps(box, def, prev);
+  // Anything else that looks sealed (a command, a URL...) would be taken for a secret when shown or run.
+  for (const [path, value] of sealedPaths(sealed)) if (prior.get(path) !== value) openInput(box, value, path);
+  return sealed;
+}
+
+function sealSteps(box: SecretBox, def: JobDefinition, prev: Previous): JobDefinition {
   return mapSteps(def, (step, path) => {
     switch (step.type) {
       case 'http': {
@@ -144,7 +161,7 @@ export function sealDefinition(box: SecretBox, def: JobDefinition, previous: Job
         const p = `${path}/connection`;
         const kept = prev(p);
         const c = step.connection;
-        if (isSealed(c)) return { ...step, connection: kept === c ? c : box.seal(box.open(c)) };
+        if (isSealed(c)) return { ...step, connection: kept === c ? c : box.seal(openInput(box, c, p)) };
         const password = connectionPassword(c);
         if (c === REDACTED || password === REDACTED) {
           // Written back as read: keep the stored connection; anything else needs the real password.
@@ -235,6 +252,11 @@ export function secretValues(box: SecretBox, sealedDef: JobDefinition): string[]
     const plain = box.open(sealed);
     const password = connectionPassword(plain);
     out.add(password ?? plain);
+  }
+  // A basic-auth password also travels encoded, in the Authorization header a target may echo back.
+  for (const step of [...sealedDef.steps, ...sealedDef.onFailure]) {
+    if (step.type !== 'http' || step.request.auth?.type !== 'basic' || !isSealed(step.request.auth.password)) continue;
+    out.add(Buffer.from(`${step.request.auth.username}:${box.open(step.request.auth.password)}`, 'utf8').toString('base64'));
   }
   // Short values would scrub ordinary words out of the output.
   return [...out].filter((v) => v.length >= 4);

@@ -5,8 +5,10 @@
  * A request is allowed when nothing in the deny list matches it and, if there is an allow list, something
  * in it does. Addresses are checked on the URL when it is an IP literal, and on every address DNS returns
  * when the connection is made (the Agent's `lookup`), so a name that resolves to a denied address — or
- * is re-pointed there later — is refused too. By default the link-local range and the cloud metadata
- * addresses are denied and everything else, loopback included, is allowed.
+ * is re-pointed there later — is refused too. The link-local range and the cloud metadata addresses
+ * are always denied (SKED_HTTP_DENY adds to them), also spelt as IPv6 addresses embedding them
+ * (`::ffff:169.254.169.254`, `::169.254.169.254`, the NAT64 `64:ff9b::169.254.169.254`); everything
+ * else, loopback included, is allowed unless an allow list says otherwise.
  */
 
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
@@ -51,8 +53,40 @@ function ruleSet(entries: readonly string[], setting: string): RuleSet {
 const nameMatches = (set: RuleSet, host: string): boolean => set.names.includes(host) || set.suffixes.some((s) => host.endsWith(s));
 const addressMatches = (set: RuleSet, address: string): boolean => {
   const family = isIP(address);
-  return family !== 0 && set.addresses.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (family === 4) return set.addresses.check(address, 'ipv4');
+  if (family !== 6) return false;
+  if (set.addresses.check(address, 'ipv6')) return true;
+  const v4 = embeddedIpv4(address);
+  return v4 !== null && set.addresses.check(v4, 'ipv4');
 };
+
+/** The IPv4 address an IPv6 address carries in its last 32 bits (mapped, compatible, NAT64), or null. */
+export function embeddedIpv4(address: string): string | null {
+  const groups = ipv6Groups(address);
+  if (!groups) return null;
+  const head = groups.slice(0, 6);
+  const zeros = (n: number): boolean => head.slice(0, n).every((g) => g === 0);
+  const mapped = zeros(5) && (head[5] === 0xffff || head[5] === 0);
+  const nat64 = head[0] === 0x64 && head[1] === 0xff9b && head.slice(2).every((g) => g === 0);
+  if (!mapped && !nat64) return null;
+  const [hi = 0, lo = 0] = groups.slice(6);
+  return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
+}
+
+function ipv6Groups(address: string): number[] | null {
+  let text = address.toLowerCase();
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const b = dotted.slice(1).map(Number);
+    text = `${text.slice(0, dotted.index)}${((b[0]! << 8) | b[1]!).toString(16)}:${((b[2]! << 8) | b[3]!).toString(16)}`;
+  }
+  const [left = '', right] = text.split('::');
+  const l = left ? left.split(':') : [];
+  const r = right ? right.split(':') : [];
+  const fill = right === undefined ? 0 : 8 - l.length - r.length;
+  const groups = [...l, ...Array<string>(Math.max(0, fill)).fill('0'), ...r].map((g) => parseInt(g, 16));
+  return groups.length === 8 && groups.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff) ? groups : null;
+}
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
@@ -65,7 +99,7 @@ export interface HttpPolicy {
 
 export function createHttpPolicy(options: { allow?: readonly string[]; deny?: readonly string[] } = {}): HttpPolicy {
   const allow = ruleSet(options.allow ?? [], 'SKED_HTTP_ALLOW');
-  const deny = ruleSet(options.deny ?? DEFAULT_HTTP_DENY, 'SKED_HTTP_DENY');
+  const deny = ruleSet([...DEFAULT_HTTP_DENY, ...(options.deny ?? [])], 'SKED_HTTP_DENY');
   const restricted = allow.hasAddresses || allow.names.length > 0 || allow.suffixes.length > 0;
 
   const refuse = (what: string, why: string): SkedError => new SkedError('FORBIDDEN', `http steps may not reach ${what}: ${why}`);

@@ -125,6 +125,11 @@ export class KeyService {
     if (apiKey !== null) {
       const id = keyIdOf(apiKey);
       const existing = await this.ctx.store.getApiKey(id);
+      if (existing && existing.revokedAt !== null && existing.hash === hashKey(apiKey)) {
+        // Revoked through the API (leaked, rotated): a restart with the same environment must not revive it.
+        log.error({ keyId: id }, 'the key given by SKED_API_KEY was revoked and stays revoked: set SKED_API_KEY to a new key');
+        return;
+      }
       if (!existing || existing.hash !== hashKey(apiKey) || existing.role !== 'admin' || existing.revokedAt !== null) {
         await this.ctx.store.upsertApiKey({ id, name: 'SKED_API_KEY', role: 'admin', hash: hashKey(apiKey), createdAt: existing?.createdAt ?? now, createdBy: 'SKED_API_KEY', expiresAt: null, revokedAt: null, lastUsedAt: existing?.lastUsedAt ?? null });
         log.info({ keyId: id }, 'installed the admin key given by SKED_API_KEY');

@@ -45,12 +45,13 @@ export class RunService {
   }
 }
 
-export function formatLog(run: Run): string {
+export function formatLog(run: Run, options: { output?: boolean } = {}): string {
+  const withOutput = options.output ?? true;
   const parts: string[] = [];
   for (const s of run.steps) {
     const title = `== ${s.phase === 'onFailure' ? 'onFailure ' : ''}step ${s.stepIndex}${s.name ? ` '${s.name}'` : ''} (${s.type}) ${s.status}${s.exitCode !== null ? ` exit ${s.exitCode}` : ''}${s.httpStatus !== null ? ` http ${s.httpStatus}` : ''} ==`;
     parts.push(title);
-    if (s.output) parts.push(s.output.endsWith('\n') ? s.output.slice(0, -1) : s.output);
+    if (withOutput && s.output) parts.push(s.output.endsWith('\n') ? s.output.slice(0, -1) : s.output);
     if (s.error) parts.push(`error: ${s.error}`);
   }
   if (run.error) parts.push(`run ${run.status}: ${run.error}`);

@@ -177,14 +177,6 @@ const PERMISSIONS: Record<string, Entry> = {
   'DELETE /api/v1/collections/:name': { permission: 'write', prepare: async (fx) => ({ params: { name: await fx.collection() } }) },
 };
 
-/**
- * Allowed requests that hit a known bug, checked by their own `it.fails` below instead of inside the
- * matrix (so the matrix stays green and the bug stays visible). Denied requests still run for them.
- */
-const KNOWN_BUGS: Record<string, string> = {
-  'HEAD /api/v1/events': 'never answers (see the it.fails test)',
-};
-
 /** The entry for a route; HEAD routes that Fastify adds for every GET share the GET's. */
 function entryFor(route: RouteInfo): Entry | undefined {
   return (
@@ -417,10 +409,6 @@ describe('every route × every kind of caller', () => {
         const entry = entryFor(route);
         if (!entry) continue; // reported by the table test
         const allowed = identity.role !== null && ROLE_HAS[identity.role].has(entry.permission);
-        if (allowed && KNOWN_BUGS[routeKey(route)] !== undefined) {
-          checked++;
-          continue;
-        }
         const prepared = entry.prepare ? await entry.prepare(fx) : {};
         const res = await send(route, entry, prepared, identity.headers(i), identity.role === null);
         const what = `${identity.name} ${route.method} ${fillPath(route.url, prepared.params ?? {})}`;
@@ -469,13 +457,13 @@ function expectAnswer(res: Answer, status: 401 | 403, entry: Entry, what: string
 }
 
 describe('known bugs found by the matrix', () => {
-  // BUG: HEAD /api/v1/events (the HEAD route Fastify adds for the SSE GET) never answers. Expected: a
+  // Regression (a bug this suite found, fixed): HEAD /api/v1/events (the HEAD route Fastify adds for the SSE GET) never answers. Expected: a
   // 200 with the stream's headers, promptly. Actual: the handler hijacks the reply and writes the
   // headers with writeHead(); Node sends headers of a HEAD answer only on end(), which never comes,
   // so the connection hangs (holding an event-bus subscription and a 15 s ping timer) until the client
   // gives up. Reproduce: `curl -I -H 'Authorization: Bearer <key>' http://127.0.0.1:8080/api/v1/events`
   // times out with 0 bytes. Fix: answer HEAD without opening the stream (or end() it at once).
-  it.fails('HEAD /api/v1/events answers (it hangs)', async () => {
+  it('HEAD /api/v1/events answers (it hangs)', async () => {
     const res = await requestHead(
       base,
       'HEAD',
@@ -489,7 +477,7 @@ describe('known bugs found by the matrix', () => {
 });
 
 describe('every spelling of an API path', () => {
-  // BUG: the authentication hook decides by the raw URL (`request.url.startsWith('/api/')`), while the
+  // Regression (a bug this suite found, fixed): the authentication hook decides by the raw URL (`request.url.startsWith('/api/')`), while the
   // router matches the decoded path. A percent-encoded `/api` prefix (GET /%61pi/v1/jobs), or an
   // absolute-form request target (`GET http://host/api/v1/jobs HTTP/1.1`), reaches the API handler
   // with no authentication at all: no key is checked and no rate limit applies. The handlers then
@@ -497,14 +485,14 @@ describe('every spelling of an API path', () => {
   // INTERNAL instead of data; one handler that did not ask for the actor would be open to anyone.
   // Expected: 401 without a key. Reproduce: `curl -i http://127.0.0.1:8080/%61pi/v1/jobs` → 500.
   // Fix: authenticate by the matched route (request.routeOptions.url) or the decoded path.
-  it.fails('is authenticated: a percent-encoded /api prefix without a key is a 401', async () => {
+  it('is authenticated: a percent-encoded /api prefix without a key is a 401', async () => {
     for (const url of ['/%61pi/v1/jobs', '/%61pi/v1/keys', '/ap%69/v1/audit']) {
       const res = await sked.app.inject({ method: 'GET', url, remoteAddress: freshAddress() });
       expect(res.statusCode, `${url} → ${res.statusCode} ${res.body.slice(0, 200)}`).toBe(401);
     }
   });
 
-  it.fails('is authenticated: an absolute-form request target without a key is a 401', async () => {
+  it('is authenticated: an absolute-form request target without a key is a 401', async () => {
     const raw = await new Promise<string>((resolve) => {
       const socket = connect((sked.app.server.address() as AddressInfo).port, '127.0.0.1');
       let out = '';

@@ -121,13 +121,13 @@ describe('the first start without SKED_API_KEY', () => {
 });
 
 describe('the data folder made by the first start', () => {
-  // BUG: the data folder is meant to be private (KeyService.bootstrap creates it with mode 0700), but
+  // Regression (a bug this suite found, fixed): the data folder is meant to be private (KeyService.bootstrap creates it with mode 0700), but
   // the SQLite store creates it first, with the default mode (0755 under umask 022), so bootstrap's
   // 0700 never applies; sked.db and its WAL are created 0644. Any local user can then read every job
   // definition, run output and the audit log (the secrets in it are sealed; admin.key and secret.key
   // are 0600). Expected: 0700 for the folder (and 0600 for the database files). Reproduce:
   // `rm -rf sked-data && sked server` then `stat -c %a sked-data` → 755.
-  it.fails('is private to the user sked runs as (0700)', () => {
+  it('is private to the user sked runs as (0700)', () => {
     expect(firstDataDir, 'the first-start test ran').not.toBe('');
     expect(mode(firstDataDir).toString(8)).toBe('700');
   });
@@ -182,14 +182,14 @@ describe('SKED_API_KEY', () => {
     expect(second.raw.match(KEY_PATTERN) ?? []).toEqual([]);
   });
 
-  // BUG: revoking the key that SKED_API_KEY installed lasts only until the next restart: bootstrap()
+  // Regression (a bug this suite found, fixed): revoking the key that SKED_API_KEY installed lasts only until the next restart: bootstrap()
   // re-installs a revoked SKED_API_KEY as an active admin key (upsert with revokedAt: null). A key
   // revoked because it leaked comes back as soon as a node restarts with the old environment (a
   // systemd unit, a Kubernetes secret), silently. Expected: a revoked key stays revoked (start-up
   // refuses or warns loudly: "SKED_API_KEY has been revoked"). Reproduce: start with SKED_API_KEY=K,
   // create a second admin key, DELETE /api/v1/keys/<K's id> with it, restart with SKED_API_KEY=K:
   // K answers 200 again.
-  it.fails('a revoked SKED_API_KEY stays revoked across a restart', async () => {
+  it('a revoked SKED_API_KEY stays revoked across a restart', async () => {
     const dataDir = join(root, 'revoked');
     const db = join(dataDir, 'sked.db');
     const first = await SkedServerProcess.start({

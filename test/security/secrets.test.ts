@@ -177,13 +177,13 @@ describe('secrets', () => {
     expectNoSecret(JSON.stringify(run), 'the run');
   });
 
-  // BUG: basic-auth credentials echoed back by a target are stored in the run output, base64-encoded.
+  // Regression (a bug this suite found, fixed): basic-auth credentials echoed back by a target are stored in the run output, base64-encoded.
   // Expected: the output hides them, as it hides a bearer token (`Basic ***`). Actual: only the plain
   // password is scrubbed, so `Basic c3ZjLXVzZXI6YmFzaWMtcHctOGQyZTcxYjQ=` (svc-user:basic-pw-...) is
   // kept and shown to every viewer. Reproduce: an http step with auth {type: basic} against a server
   // that echoes the Authorization header; GET /api/v1/runs/{id} shows it. Fix: also scrub
   // base64(username:password) (the value sent on the wire) in secretValues().
-  it.fails('hide basic-auth credentials echoed back in their encoded form', async () => {
+  it('hide basic-auth credentials echoed back in their encoded form', async () => {
     const run = (await admin.get(`/api/v1/runs/${runId}`)).json();
     expect(run.steps[1].output).not.toContain(basicB64(BASIC_USER, BASIC_PW));
   });
@@ -373,13 +373,13 @@ describe('secrets', () => {
     expect(logText).not.toContain(TEST_KEY);
   });
 
-  // BUG: a value that merely starts with `enc:v1:` (the prefix of sealed secrets) is taken for a
+  // Regression (a bug this suite found, fixed): a value that merely starts with `enc:v1:` (the prefix of sealed secrets) is taken for a
   // sealed secret and decrypted; it cannot be, so the request fails with 500 INTERNAL ("a stored
   // secret cannot be decrypted with this node's secret key") and is logged as a server error.
   // Expected: a 400 naming the field (or the value kept as the plain text it is). Reproduce:
   // POST /api/v1/jobs {"name":"x","schedule":{"type":"manual"},"steps":[{"stepIndex":0,"type":"exec",
   // "command":"true","env":{"A":"enc:v1:AAAA"}}]} → 500; the same with an http header value.
-  it.fails('a plain value that looks sealed (enc:v1:...) is a 400, never a 500', async () => {
+  it('a plain value that looks sealed (enc:v1:...) is a 400, never a 500', async () => {
     const bodies = [
       { env: { A: 'enc:v1:AAAA' }, type: 'exec', command: 'true' },
       { type: 'http', request: { url: `${echo.url}/x`, headers: { 'X-Note': 'enc:v1:not-base64!' } } },

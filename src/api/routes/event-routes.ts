@@ -26,7 +26,8 @@ function matcher(types: string | undefined, jobId: string | undefined): (e: Sked
     (jobId === undefined || e.data['jobId'] === jobId);
 }
 
-function openStream(request: FastifyRequest, reply: FastifyReply, contentType: string): NodeJS.WritableStream & { writableEnded: boolean } {
+/** Takes the response over for a stream; null for HEAD (the headers are sent, no stream is opened). */
+function openStream(request: FastifyRequest, reply: FastifyReply, contentType: string): (NodeJS.WritableStream & { writableEnded: boolean }) | null {
   void reply.hijack();
   const raw = reply.raw;
   raw.writeHead(200, {
@@ -35,7 +36,12 @@ function openStream(request: FastifyRequest, reply: FastifyReply, contentType: s
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
     'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
   });
+  if (request.method === 'HEAD') {
+    raw.end();
+    return null;
+  }
   request.raw.socket.setKeepAlive(true);
   return raw;
 }
@@ -59,6 +65,7 @@ export function eventRoutes(app: FastifyInstance, services: Services, bus: Event
     const header = req.headers['last-event-id'];
     const lastId = typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : null;
     const out = openStream(req, reply, 'text/event-stream; charset=utf-8');
+    if (!out) return;
     track(req, out);
     const send = (e: SkedEvent): void => {
       if (!out.writableEnded && wanted(e)) out.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify({ ...e.data, at: new Date(e.at).toISOString() })}\n\n`);
@@ -81,17 +88,19 @@ export function eventRoutes(app: FastifyInstance, services: Services, bus: Event
     const follow = (req.query as { follow?: boolean }).follow === true;
     if (!follow || TERMINAL_RUN_STATUSES.has(run.status)) return reply.type('text/plain; charset=utf-8').send(formatLog(run));
     const out = openStream(req, reply, 'text/plain; charset=utf-8');
+    if (!out) return;
     track(req, out);
     let closed = false;
     req.raw.on('close', () => {
       closed = true;
     });
     const finish = async (): Promise<void> => {
-      // Wait for the run row to be final (finishes are written in batches), then the stored log.
+      // Wait for the run row to be final (finishes are written in batches), then how each step ended
+      // (the output itself was streamed already).
       for (let i = 0; i < 100 && !closed; i++) {
         const final = await services.runs.get(actor, id);
         if (TERMINAL_RUN_STATUSES.has(final.status)) {
-          out.write(`\n${formatLog(final)}`);
+          out.write(`\n${formatLog(final, { output: false })}`);
           break;
         }
         await new Promise((r) => setTimeout(r, 100));

@@ -22,9 +22,11 @@ const CLASSIC: Record<ErrorCode, { status?: number; code: string }> = {
   CONFLICT: { code: 'ConflictError' },
   QUOTA_EXCEEDED: { code: 'ConflictError' },
   PRECONDITION_FAILED: { code: 'PreconditionFailed' },
+  REQUEST_TIMEOUT: { code: 'RequestTimeout' },
   PAYLOAD_TOO_LARGE: { code: 'RequestEntityTooLarge' },
   UNSUPPORTED_MEDIA_TYPE: { code: 'UnsupportedMediaType' },
   RATE_LIMITED: { status: 503, code: 'ServerBusy' },
+  HEADERS_TOO_LARGE: { code: 'RequestHeaderFieldsTooLarge' },
   INTERNAL: { code: 'InternalError' },
   UNAVAILABLE: { code: 'ServerBusy' },
 };
@@ -37,9 +39,11 @@ const ARM: Record<ErrorCode, { code: string }> = {
   CONFLICT: { code: 'Conflict' },
   QUOTA_EXCEEDED: { code: 'QuotaExceeded' },
   PRECONDITION_FAILED: { code: 'PreconditionFailed' },
+  REQUEST_TIMEOUT: { code: 'RequestTimeout' },
   PAYLOAD_TOO_LARGE: { code: 'RequestEntityTooLarge' },
   UNSUPPORTED_MEDIA_TYPE: { code: 'UnsupportedMediaType' },
   RATE_LIMITED: { code: 'TooManyRequests' },
+  HEADERS_TOO_LARGE: { code: 'RequestHeaderFieldsTooLarge' },
   INTERNAL: { code: 'InternalServerError' },
   UNAVAILABLE: { code: 'ServiceUnavailable' },
 };

@@ -49,8 +49,8 @@ export const idmSurface: CompatSurface = {
   register(scope: FastifyInstance, ctx: CompatContext) {
     scope.setErrorHandler(idmErrorHandler(ctx.logger));
     acceptEmptyJson(scope);
+    // Hooks of this scope run for its routes only, all under /openidm (however the path is spelt).
     scope.addHook('onRequest', async (request, reply) => {
-      if (!request.url.startsWith('/openidm/')) return;
       await authenticateIdm(request, ctx);
       resolveVersion(request, reply);
     });

@@ -1,6 +1,6 @@
 /** Opening a SQLite database for the store: URL parsing and the pragmas sked relies on. */
 
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SkedError } from '../../domain/errors.js';
@@ -40,9 +40,12 @@ export function parseSqliteUrl(url: string): string {
  */
 export function openSqliteDatabase(path: string): Database.Database {
   const memory = path === MEMORY_PATH;
-  if (!memory) mkdirSync(dirname(path), { recursive: true });
+  // The database holds every definition, output and the audit log: a new folder and file are private.
+  if (!memory) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const created = !memory && !existsSync(path);
   const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
   try {
+    if (created) chmodSync(path, 0o600); // before the WAL and shared-memory files, which take its mode
     if (!memory) db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');

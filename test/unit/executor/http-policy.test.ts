@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Executor } from '../../../src/executor/index.js';
-import { createHttpPolicy } from '../../../src/executor/http-policy.js';
+import { createHttpPolicy, embeddedIpv4 } from '../../../src/executor/http-policy.js';
 
 const refused = (policy: ReturnType<typeof createHttpPolicy>, url: string): string | null => {
   try {
@@ -22,6 +22,23 @@ describe('http host policy', () => {
     expect(refused(p, 'http://127.0.0.1:8080/')).toBeNull();
     expect(refused(p, 'https://example.com/')).toBeNull();
     expect(refused(p, 'http://10.1.2.3/')).toBeNull();
+  });
+
+  it('keeps the built-in denials when SKED_HTTP_DENY adds its own', () => {
+    const p = createHttpPolicy({ deny: ['10.0.0.0/8'] });
+    expect(refused(p, 'http://10.1.2.3/')).toMatch(/denied/);
+    expect(refused(p, 'http://169.254.169.254/')).toMatch(/denied/);
+  });
+
+  it('refuses a denied IPv4 address spelt as IPv6 (mapped, compatible, NAT64)', () => {
+    const p = createHttpPolicy();
+    for (const url of ['http://[::ffff:169.254.169.254]/', 'http://[::169.254.169.254]/', 'http://[64:ff9b::169.254.169.254]/', 'http://[::ffff:a9fe:a9fe]/']) {
+      expect(refused(p, url), url).toMatch(/denied/);
+    }
+    expect(embeddedIpv4('::ffff:10.0.0.1')).toBe('10.0.0.1');
+    expect(embeddedIpv4('64:ff9b::a9fe:a9fe')).toBe('169.254.169.254');
+    expect(embeddedIpv4('2001:db8::1')).toBeNull();
+    expect(refused(p, 'http://[2001:db8::a9fe:a9fe]/')).toBeNull();
   });
 
   it('an allow list admits only its names and blocks', () => {
