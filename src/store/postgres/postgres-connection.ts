@@ -146,11 +146,18 @@ export function clientConfig(config: PostgresConfig): pg.ClientConfig {
 }
 
 /**
- * The pool of a store. Connections open on demand; an idle one that the server drops (restart,
- * pg_terminate_backend) is discarded by pg and reported to `onError` instead of crashing the process.
+ * The pool of a store. Connections open on demand; one that the server drops (restart,
+ * pg_terminate_backend) is discarded by pg (an idle one reported to `onError`) instead of crashing the
+ * process.
  */
 export function createPool(config: PostgresConfig, onError: (thrown: unknown) => void): pg.Pool {
   const pool = new pg.Pool({ ...clientConfig(config), max: config.poolSize });
   pool.on('error', onError);
+  // Every connection keeps a listener for its whole life: pg-pool listens only while a connection is
+  // idle, and the server may end one while it is checked out or being discarded (an 'error' event with
+  // no listener would crash the process). The query in flight fails on its own and is handled there.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return pool;
 }

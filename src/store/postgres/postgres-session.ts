@@ -116,6 +116,12 @@ export class PostgresSession implements Queryable {
     const client = await this.pool.connect();
     // a connection whose rollback failed is in an unknown state: it is destroyed, not reused
     let broken: Error | undefined;
+    // A checked-out client has no listener of the pool's: the server dropping the connection mid-
+    // transaction (restart, pg_terminate_backend) must fail this transaction, not crash the process.
+    const onLost = (error: Error): void => {
+      broken = error;
+    };
+    client.on('error', onLost);
     try {
       await client.query(begin);
       const result = await body(queryable(client));
@@ -127,6 +133,7 @@ export class PostgresSession implements Queryable {
       });
       throw thrown;
     } finally {
+      client.removeListener('error', onLost);
       client.release(broken);
     }
   }

@@ -106,10 +106,16 @@ export class PostgresStore implements Store {
   async migrate(): Promise<void> {
     try {
       const client = await this.pool.connect();
+      let lost: Error | undefined;
+      const onLost = (error: Error): void => {
+        lost = error;
+      };
+      client.on('error', onLost);
       try {
         await applyMigrations(client, this.schema);
       } finally {
-        client.release();
+        client.removeListener('error', onLost);
+        client.release(lost);
       }
     } catch (thrown) {
       const error = toStoreError(thrown);

@@ -70,7 +70,7 @@ describe('connections terminated by the server', () => {
     expect(await readyStatus(url)).toBe(200);
   }, 60_000);
 
-  // BUG: a node dies when PostgreSQL terminates a connection the store has checked out of the pool
+  // Regression (a bug this test found, fixed): a node dies when PostgreSQL terminates a connection the store has checked out of the pool
   // (server restart or shutdown, failover, pg_terminate_backend, idle-session timeouts). Expected: the
   // calls on that connection fail (UNAVAILABLE, 503), the node lives on and reconnects. Actual: the
   // process exits at once: "Unhandled 'error' event ... terminating connection due to administrator
@@ -84,7 +84,7 @@ describe('connections terminated by the server', () => {
   // its own, which is why single statements are safe); pg emits 'error' on the client when the server
   // ends the connection (an ErrorResponse with no active query, or the socket closing), and an
   // EventEmitter 'error' without a listener throws.
-  it.fails(
+  it(
     'a node survives its store connections being terminated in the middle of transactions',
     async () => {
       const node = solo as SkedServerProcess;
