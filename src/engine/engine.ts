@@ -196,7 +196,14 @@ export class Engine {
       this.runner.noteQueued();
       this.runner.schedulePump();
     }
+    else if (topic === 'scheduler') void this.readStandby().catch((err: unknown) => this.log.warn({ err: messageOf(err) }, 'reading the scheduler state failed'));
     else void this.applyCancelRequests();
+  }
+
+  /** Follows the cluster's standby setting (changed here, on another node, or in the store). */
+  private async readStandby(): Promise<void> {
+    const standby = (await this.store.getSetting('scheduler.standby')) === true;
+    if (standby !== this.standby) await this.applyStandby(standby);
   }
 
   /** Aborts runs of this node whose cancellation another node asked for. */
@@ -211,6 +218,11 @@ export class Engine {
    * the catch-up policy decides them once.
    */
   async setStandby(standby: boolean): Promise<void> {
+    await this.applyStandby(standby);
+    this.announce('scheduler');
+  }
+
+  private async applyStandby(standby: boolean): Promise<void> {
     if (this.state === 'stopped' || this.state === 'stopping') return;
     this.standby = standby;
     this.state = standby ? 'standby' : 'running';
@@ -236,10 +248,9 @@ export class Engine {
     if (!this.polling) {
       this.polling = true;
       try {
-        const standby = (await this.store.getSetting('scheduler.standby')) === true;
-        if (standby !== this.standby) await this.setStandby(standby);
+        await this.readStandby();
         if (this.deps.maintenance) await this.deps.maintenance();
-        this.fires.retryFailed();
+        await this.fires.retryFailed();
         await this.fires.acquire();
         // Another process (a retry come due, a node that queued and died) may have queued runs.
         this.runner.noteQueued();
@@ -335,6 +346,8 @@ export class Engine {
     const taken = others.length ? await this.store.takeOverPendingFires(others, this.nodeId) : [];
     const mine = includesSelf ? await this.store.pendingFires([this.nodeId]) : taken;
     this.fires.add(mine);
+    // Triggers they had claimed but not yet committed (a lease outlives the node TTL): free now.
+    for (const id of dead) if (id !== this.nodeId) await this.store.releaseTriggers(id);
     for (const id of others) await this.store.removeNode(id);
     if (interrupted.length || mine.length || rewound || others.length) {
       this.log.info({ interrupted: interrupted.length, pendingFires: mine.length, rewound, takenOver: taken.length, fromNodes: others }, includesSelf ? 'recovered after restart' : 'took over the work of dead nodes');

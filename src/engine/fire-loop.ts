@@ -31,6 +31,8 @@ export class FireLoop {
   /** Fires whose resolution failed (store unreachable): tried again, late, once the store answers. */
   private retryFires: PendingFire[] = [];
   private timer: { at: number; handle: TimerHandle } | null = null;
+  /** An acquisition failed between its claim and its commit: the triggers it leased are still ours. */
+  private leasesLeft = false;
   private readonly busy = { acquire: false, fire: false };
   private readonly again = { acquire: false, fire: false };
 
@@ -58,12 +60,27 @@ export class FireLoop {
     this.add(held);
   }
 
-  /** Tries again the fires whose resolution failed. */
-  retryFailed(): void {
+  /**
+   * Tries again the fires whose resolution failed, once the store answers. Those now past the misfire
+   * threshold are given back to their triggers (with every other late fire this node holds), so that the
+   * next acquisition applies the catch-up policy once to all that the outage made it miss.
+   */
+  async retryFailed(): Promise<void> {
     if (!this.retryFires.length) return;
+    const { store, clock, config } = this.ctx;
     const fires = this.retryFires;
     this.retryFires = [];
-    this.add(fires);
+    const cutoff = clock.now() - config.misfireThresholdMs;
+    if (fires.some((f) => f.scheduledFor < cutoff)) {
+      try {
+        await store.rewindPendingFires([config.nodeId], cutoff);
+      } catch (err) {
+        this.retryFires.push(...fires);
+        throw err;
+      }
+      this.scheduleAcquire();
+    }
+    this.add(fires.filter((f) => f.scheduledFor >= cutoff));
   }
 
   /** Stops the timer and forgets every fire acquired (the store has them, or they are handed back). */
@@ -98,11 +115,23 @@ export class FireLoop {
       for (;;) {
         this.again.acquire = false;
         if (this.ctx.state() !== 'running') return;
+        if (this.leasesLeft) {
+          // No claim of this node is in flight: every lease it holds is one a failure left.
+          await store.releaseTriggers(config.nodeId);
+          this.leasesLeft = false;
+        }
         const now = clock.now();
         const horizon = now + config.lookaheadMs;
         const claimed = await store.claimDueTriggers(config.nodeId, now, horizon, config.acquireBatch, now + config.leaseMs);
         if (claimed.length === 0 && !this.again.acquire) return;
-        if (claimed.length) await this.acquireClaimed(claimed, now, horizon);
+        if (claimed.length) {
+          try {
+            await this.acquireClaimed(claimed, now, horizon);
+          } catch (err) {
+            this.leasesLeft = true;
+            throw err;
+          }
+        }
         if (claimed.length < config.acquireBatch && !this.again.acquire) return;
         // Let due timers run between batches: a big acquisition must not make fires late.
         await yieldToTimers();

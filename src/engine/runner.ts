@@ -4,11 +4,11 @@
  * history.
  */
 
-import { messageOf } from '../domain/errors.js';
+import { messageOf, SkedError } from '../domain/errors.js';
 import { uuidv7 } from '../domain/ids.js';
 import { revealDefinition, scrub, secretValues, type SecretBox } from '../domain/secrets.js';
 import type { Job, RunStatus, RunTrigger } from '../domain/types.js';
-import type { RunFinish } from '../store/store.js';
+import type { NewRun, RunFinish } from '../store/store.js';
 import { Batcher } from './batcher.js';
 import type { EngineContext } from './engine-types.js';
 import type { ExecuteResult, ExecutorPort } from './executor-port.js';
@@ -36,7 +36,11 @@ export class Runner {
   /** Latest measured lateness of a scheduled run's start, for status. */
   lastLatenessMs = 0;
   private readonly finishes: Batcher<RunFinish>;
+  /** Retries of failed runs, written until the store takes them (it may be failing as the run failed). */
+  private readonly retries: Batcher<NewRun>;
   private readonly runJobs = new Map<string, string>();
+  /** Runs finished here whose finish is not written yet: still `running` in the store, never to restart. */
+  private readonly unwritten = new Set<string>();
   /** Runs that could not start properly (secrets unreadable): their finish says why. */
   private readonly failOnStart = new Map<string, string>();
   /**
@@ -67,10 +71,19 @@ export class Runner {
     this.finishes = new Batcher<RunFinish>(
       async (items) => {
         await ctx.store.finishRuns(items);
+        for (const item of items) this.unwritten.delete(item.id);
         // A finished exclusive run may let a waiting run of its job start.
         if (this.mayHaveQueued) this.schedulePump();
       },
       (err, items) => ctx.log.error({ err: messageOf(err), runs: items.length }, 'recording finished runs failed; retrying'),
+    );
+    this.retries = new Batcher<NewRun>(
+      async (runs) => {
+        await insertRetries(ctx, runs);
+        this.mayHaveQueued = true;
+        this.schedulePump();
+      },
+      (err, runs) => ctx.log.error({ err: messageOf(err), runs: runs.length }, 'writing retries of failed runs failed; retrying'),
     );
   }
 
@@ -79,9 +92,10 @@ export class Runner {
     return this.finishes.size;
   }
 
-  /** Writes the finished runs still buffered. */
-  flush(): Promise<void> {
-    return this.finishes.flush();
+  /** Writes the finished runs and the retries still buffered. */
+  async flush(): Promise<void> {
+    await this.finishes.flush();
+    await this.retries.flush();
   }
 
   /** Runs may be waiting in the store's queue: the next pump claims. */
@@ -189,13 +203,13 @@ export class Runner {
     this.ctx.storeTrouble = false;
     const { store, clock, cache, config, log } = this.ctx;
     const now = clock.now();
-    const orphans = (await store.activeRuns()).filter((r) => r.status === 'running' && r.nodeId === config.nodeId && !this.pool.has(r.id));
+    const orphans = (await store.activeRuns()).filter((r) => r.status === 'running' && r.nodeId === config.nodeId && !this.pool.has(r.id) && !this.unwritten.has(r.id));
     if (!orphans.length) return;
     const runs = (await Promise.all(orphans.map((o) => store.getRun(o.id)))).filter((r): r is NonNullable<typeof r> => r !== null && r.status === 'running' && (r.startedAt ?? now) < now - 5000);
     const jobs = await cache.load(runs.map((r) => ({ jobId: r.jobId })));
     for (const run of runs) {
       const cached = jobs.get(run.jobId);
-      if (cached && !this.pool.has(run.id)) this.start(run, cached.job);
+      if (cached && !this.pool.has(run.id) && !this.unwritten.has(run.id)) this.start(run, cached.job);
     }
     if (runs.length) log.warn({ runs: runs.length }, 'started runs whose start was recorded while the store was failing');
   }
@@ -211,10 +225,10 @@ export class Runner {
     if (retry && attempt < retry.maxAttempts) {
       const now = clock.now();
       const notBefore = now + retryDelayMs(retry, attempt);
-      await store.insertRuns([{
+      this.retries.add({
         id: uuidv7(now), jobId, trigger: 'retry', scheduledFor: run.scheduledFor, queuedAt: now, status: 'queued', nodeId: null, startedAt: null,
         attempt: attempt + 1, retryOf: runId, notBefore, payload: run.payload, exclusive: job.overlap !== 'allow',
-      }]);
+      });
       clock.at(notBefore, () => {
         this.mayHaveQueued = true;
         this.schedulePump();
@@ -253,6 +267,7 @@ export class Runner {
     const status: RunStatus = aborted === 'shutdown' ? 'interrupted' : result.status;
     const finishedAt = clock.now();
     const error = aborted === 'shutdown' ? 'the node shut down while the run was running' : result.error;
+    this.unwritten.add(run.id);
     this.finishes.add({ id: run.id, jobId: run.jobId, status, startedAt: run.startedAt, finishedAt, error, steps: result.steps, failed: status === 'failed' || status === 'timedOut' });
     observer.runFinished?.({ runId: run.id, jobId: run.jobId, status, startedAt: run.startedAt, finishedAt, error: result.error });
     if (status === 'failed' || status === 'timedOut' || status === 'interrupted') {
@@ -268,4 +283,34 @@ export class Runner {
     this.idleWaiters = [];
     for (const w of waiters) w();
   }
+}
+
+/**
+ * Writes retries; when the batch fails for a reason other than the store being unreachable, each is
+ * written alone, and one that can never be (already written by an earlier attempt whose answer was lost,
+ * or its job deleted since) is dropped rather than retried for ever.
+ */
+async function insertRetries(ctx: EngineContext, runs: NewRun[]): Promise<void> {
+  try {
+    await ctx.store.insertRuns(runs);
+    return;
+  } catch (err) {
+    if (!(err instanceof SkedError) || err.code === 'UNAVAILABLE' || runs.length === 1) {
+      if (isFinal(err)) return;
+      throw err;
+    }
+  }
+  for (const run of runs) {
+    try {
+      await ctx.store.insertRuns([run]);
+    } catch (err) {
+      if (!isFinal(err)) throw err;
+      ctx.log.warn({ runId: run.id, jobId: run.jobId, err: messageOf(err) }, 'a retry could not be written and is dropped');
+    }
+  }
+}
+
+/** A write that no retry will change: the row exists already, or what it refers to is gone. */
+function isFinal(err: unknown): boolean {
+  return err instanceof SkedError && (err.code === 'CONFLICT' || err.code === 'NOT_FOUND');
 }

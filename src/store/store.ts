@@ -172,7 +172,7 @@ export interface FireQuery {
   outcome?: FireOutcome | undefined;
 }
 
-export type WakeTopic = 'triggers' | 'runs' | 'cancel';
+export type WakeTopic = 'triggers' | 'runs' | 'cancel' | 'scheduler';
 
 /** A pending fire held by a node (the IDM seed's acquired triggers). */
 export interface PendingFire {

@@ -17,7 +17,7 @@ import { toStoreError } from './postgres-errors.js';
 
 export type ListenerHandler = (topic: WakeTopic) => void;
 
-const TOPICS: readonly WakeTopic[] = ['triggers', 'runs', 'cancel'];
+const TOPICS: readonly WakeTopic[] = ['triggers', 'runs', 'cancel', 'scheduler'];
 
 /** Backoff between reconnection attempts: doubling from the first to the cap, with jitter. */
 export const RECONNECT_FIRST_MS = 100;

@@ -152,7 +152,7 @@ describe('a node dead between claiming a trigger and committing its acquisition'
     console.log(`[stale-lease] ghost declared dead ${takenAt - leasedAt} ms after its last heartbeat`);
   }, 60_000);
 
-  // BUG: the leases of a dead node outlive the takeover. Expected: once the survivors declare the node
+  // Regression (a bug this test found, fixed): the leases of a dead node outlive the takeover. Expected: once the survivors declare the node
   // dead (TTL 3 s here) and take over its work, the trigger it had leased is free again and the job
   // fires on time from the next instants. Actual: the job fires nothing until the 30 s lease expires
   // (then the instants missed meanwhile follow the catch-up policy: `missed` here, with `none`).
@@ -163,7 +163,7 @@ describe('a node dead between claiming a trigger and committing its acquisition'
   // removes their rows, but never clears `triggers.lease_node` for them (Store.releaseTriggers exists,
   // used by a node's own graceful stop only); CLAIM_DUE_TRIGGERS skips a trigger whose lease has not
   // expired, and the lease (the engine's leaseMs, 30 s, not configurable) outlasts the node TTL.
-  it.fails(
+  it(
     "the job fires on time again once the dead node's work is taken over",
     async () => {
       expect(takenAt, 'the takeover happened (first test)').toBeGreaterThan(0);

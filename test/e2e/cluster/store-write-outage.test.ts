@@ -184,7 +184,7 @@ describe('1. every write refused for 5 s, a job every second with catch-up `late
     }
   });
 
-  // BUG: catch-up `latest` runs twice for one store outage. Expected: one `catchUp` run for the outage
+  // Regression (a bug this test found, fixed): catch-up `latest` runs twice for one store outage. Expected: one `catchUp` run for the outage
   // (PRODUCT.md: "latest (default: fire once)"), at its latest missed instant, every other instant past
   // the threshold `missed`. Actual: two (e.g. :02 run, :03 missed, :04 run), because the policy is
   // applied separately to two batches: the fires acquired before the outage whose resolution failed
@@ -195,7 +195,7 @@ describe('1. every write refused for 5 s, a job every second with catch-up `late
   // Cause: what was fixed for restarts and standby (acquired fires older than the threshold given back
   // to their triggers with rewindPendingFires, so that the policy sees one list) is not done for fires
   // whose resolution failed: on the store's return, retryFires past the threshold are resolved in place.
-  it.fails('catch-up `latest` runs once for the outage', () => {
+  it('catch-up `latest` runs once for the outage', () => {
     const catchUps = runs.filter((r) => r.trigger === 'catchUp');
     const missed = fires.filter((f) => f.outcome === 'missed');
     expect(
@@ -249,7 +249,7 @@ describe('2. a run ending while its finish cannot be written, still unrecorded 5
     await sleep(1000);
   }, 60_000);
 
-  // BUG: a run whose finish could not be written yet is run a second time. Expected: its step runs
+  // Regression (a bug this test found, fixed): a run whose finish could not be written yet is run a second time. Expected: its step runs
   // once (its finish, kept by the engine's Batcher, is written when the store accepts it). Actual: its
   // step runs twice (two marks with the run's id); the node logs "started runs whose start was
   // recorded while the store was failing". Reproduce: a run ending while `runs` refuses writes (or the
@@ -259,7 +259,7 @@ describe('2. a run ending while its finish cannot be written, still unrecorded 5
   // pool does not hold and that started more than 5 s ago as a run whose start was committed without
   // the engine knowing, and starts it; it does not exclude runs that finished here and whose finish is
   // waiting in `this.finishes`.
-  it.fails('its step ran once', () => {
+  it('its step ran once', () => {
     const n = node as SkedServerProcess;
     const restarted = n.logs.filter(
       (l) => l.msg === 'started runs whose start was recorded while the store was failing',
@@ -299,14 +299,14 @@ describe('3. a run failing while new runs cannot be written', () => {
     await sleep(3000);
   }, 60_000);
 
-  // BUG: a run that fails while the store cannot take new runs is never retried. Expected: its retry
+  // Regression (a bug this test found, fixed): a run that fails while the store cannot take new runs is never retried. Expected: its retry
   // (the job allows 2 attempts) is written once the store takes it, like finishes are. Actual: no retry
   // run exists; the node logs "scheduling a retry failed". Reproduce: as here, or a real outage while a
   // failing step ends (postgres-restart.test.ts counts such runs). Cause: Engine.afterFailure calls
   // store.insertRuns once (from onRunFinished, `void ....catch(log)`); when it throws nothing keeps the
   // retry to write later (the Batcher that retries finishes does not cover it). takeOver's retries of
   // interrupted runs go through the same path.
-  it.fails('it is retried once new runs are accepted', async () => {
+  it('it is retried once new runs are accepted', async () => {
     const runs = (await apiCall<{ items: RunView[] }>(url(), 'GET', '/api/v1/jobs/fails/runs?limit=20'))
       .items;
     const n = node as SkedServerProcess;

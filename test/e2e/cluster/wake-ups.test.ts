@@ -371,7 +371,7 @@ describe('wake-ups between nodes (LISTEN/NOTIFY; no node polls after start-up)',
     heldAtStandby = await withLogs(heldElsewhere(Object.values(standbyJobs)));
   }, 30_000);
 
-  // BUG: standby asked on one node reaches the others only at their next poll. Expected: b and c stop
+  // Regression (a bug this test found, fixed): standby asked on one node reaches the others only at their next poll. Expected: b and c stop
   // firing within a second of `POST /api/v1/scheduler/standby` on a. Actual: they keep resolving the
   // fires they had acquired ahead (up to their lookahead, 3 s here: 4 fires past the second) and stop
   // only when their poll reads the setting (every --poll-interval; not at all during this file).
@@ -379,7 +379,7 @@ describe('wake-ups between nodes (LISTEN/NOTIFY; no node polls after start-up)',
   // b or c, standby asked on a, read the ledgers. Cause: SchedulerService.standby/start write the
   // setting and change the local engine only; no NOTIFY is sent (the wake-up topics are triggers, runs
   // and cancel), and Engine.poll is the only place where other nodes read `scheduler.standby`.
-  it.fails(
+  it(
     'standby asked on a stops the fires of b and c within a second',
     async () => {
       expect(heldAtStandby.length, 'b or c hold fires (previous test)').toBeGreaterThan(0);
