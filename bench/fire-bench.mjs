@@ -29,7 +29,7 @@
 import { createServer } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from '../dist/store/sqlite/sqlite-driver.js';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { Pool } from 'undici';

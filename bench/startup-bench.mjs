@@ -18,7 +18,7 @@
 
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from '../dist/store/sqlite/sqlite-driver.js';
 import { normalizeJobInput } from '../dist/service/job-input.js';
 import { openStore } from '../dist/store/store-factory.js';
 import { connectInspector } from './lib/profile.mjs';

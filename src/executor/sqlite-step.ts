@@ -1,12 +1,11 @@
 /** `sql` steps on an `sqlite:PATH` connection, run in a helper process (see sqlite-helper-source.ts). */
-import { createRequire } from 'node:module';
 import { runProcess } from './process-runner.js';
 import { changedLine } from './sql-rows.js';
+import { SQLITE_DRIVER_PATH } from '../store/sqlite/sqlite-driver.js';
 import { SQLITE_HELPER_SOURCE } from './sqlite-helper-source.js';
 import { processEnvironment } from './step-env.js';
 import { failed, succeeded, type AttemptContext, type AttemptOutcome } from './types.js';
 
-const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
 /** The helper's stderr holds one status line; more is a crash report, of which this much is kept. */
 const MAX_STATUS_CHARS = 16_384;
 
@@ -20,7 +19,7 @@ export async function runSqliteStatement(
   const outcome = await runProcess(
     {
       command: process.execPath,
-      args: ['-e', SQLITE_HELPER_SOURCE, driverPath, file],
+      args: ['-e', SQLITE_HELPER_SOURCE, SQLITE_DRIVER_PATH, file],
       cwd: undefined,
       env: processEnvironment(undefined, {}),
       input: sql,

@@ -2,8 +2,8 @@
 
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import { SkedError } from '../../domain/errors.js';
+import { Database, type SqliteDatabase } from './sqlite-driver.js';
 
 export const MEMORY_PATH = ':memory:';
 
@@ -30,6 +30,24 @@ export function parseSqliteUrl(url: string): string {
 }
 
 /**
+ * Switches a file to WAL. When several processes open a new file at once, the switch can meet another
+ * connection's lock in a way SQLite reports as SQLITE_BUSY at once, without calling the busy handler:
+ * wait and try again, within the busy timeout.
+ */
+function enableWal(db: SqliteDatabase): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause); // opening is synchronous
+    }
+  }
+}
+
+/**
  * Opens (creating the file and its folder when missing) a database with:
  * - WAL, so readers never block the writer and a commit is one sequential append;
  * - synchronous=NORMAL: a committed transaction survives the process dying at any moment (SIGKILL
@@ -38,7 +56,7 @@ export function parseSqliteUrl(url: string): string {
  * - foreign keys on (deleting a job cascades to its trigger, ledger, runs and steps);
  * - a busy timeout, so a second process waits for the write lock instead of failing at once.
  */
-export function openSqliteDatabase(path: string): Database.Database {
+export function openSqliteDatabase(path: string): SqliteDatabase {
   const memory = path === MEMORY_PATH;
   // The database holds every definition, output and the audit log: a new folder and file are private.
   if (!memory) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -46,7 +64,7 @@ export function openSqliteDatabase(path: string): Database.Database {
   const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
   try {
     if (created) chmodSync(path, 0o600); // before the WAL and shared-memory files, which take its mode
-    if (!memory) db.pragma('journal_mode = WAL');
+    if (!memory) enableWal(db);
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma(`cache_size = -${CACHE_SIZE_KIB}`);

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { Database } from '../../../src/store/sqlite/sqlite-driver.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TestSked } from '../../support/app-harness.js';
 import { skedWithSurfaces } from '../puppet/with-surfaces.js';

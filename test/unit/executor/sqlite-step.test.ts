@@ -1,7 +1,7 @@
 /** sql steps on a real SQLite file. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from '../../../src/store/sqlite/sqlite-driver.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Step, StepResult } from '../../../src/domain/types.js';
 import { Executor, type ExecutorOptions } from '../../../src/executor/index.js';

@@ -1,6 +1,6 @@
 /** Statements are prepared once per connection: the hot paths never re-prepare per call. */
 
-import Database from 'better-sqlite3';
+import { Database } from '../../../src/store/sqlite/sqlite-driver.js';
 import { describe, expect, it, vi } from 'vitest';
 import { SqliteSession } from '../../../src/store/sqlite/sqlite-session.js';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
