@@ -106,6 +106,7 @@ export function tokenize(expression: string): FieldToken[] {
 
 /** Splits a field on commas, keeping positions; an empty element is an error. */
 export function splitList(token: FieldToken, field: string): FieldToken[] {
+  if (!token.text.includes(',')) return [token]; // the common case: one element
   const out: FieldToken[] = [];
   let pos = token.position;
   for (const part of token.text.split(',')) {

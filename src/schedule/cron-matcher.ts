@@ -24,6 +24,23 @@ function fillNext(tables: Int8Array, at: number, set: Uint8Array, size: number):
   }
 }
 
+/**
+ * Tables are views into shared slabs: a typed array this size would get a backing store of its own
+ * (V8 keeps only arrays up to 64 bytes on its heap), which costs more than the rest of compiling.
+ * A slab is freed by the garbage collector once no matcher viewing it is left.
+ */
+const SLAB_TABLES = 128;
+let slab = new ArrayBuffer(0);
+let slabUsed = SLAB_TABLES;
+
+function allocTables(): Int8Array {
+  if (slabUsed === SLAB_TABLES) {
+    slab = new ArrayBuffer(SLAB_TABLES * TABLES);
+    slabUsed = 0;
+  }
+  return new Int8Array(slab, TABLES * slabUsed++, TABLES);
+}
+
 /** WEEKDAY_DAYS[first * 7 + w]: days 1..31 (bit d-1) that fall on weekday w when the 1st is weekday `first`. */
 const WEEKDAY_DAYS = new Int32Array(49);
 for (let first = 0; first < 7; first++) {
@@ -61,7 +78,7 @@ export class CronMatcher implements WallMatcher {
 
   constructor(fields: CronFields) {
     this.realHours = fields.realHours;
-    const t = new Int8Array(TABLES);
+    const t = allocTables();
     fillNext(t, SEC, fields.seconds, 60);
     fillNext(t, MIN, fields.minutes, 60);
     fillNext(t, HOUR, fields.hours, 24);
