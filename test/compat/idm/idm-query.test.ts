@@ -113,6 +113,15 @@ describe('_queryFilter', () => {
     expect(ids(await query('false'))).toEqual([]);
   });
 
+  it('extended operators parse and match nothing, as in ForgeRock’s in-memory filter', async () => {
+    await seed();
+    const res = await query("enabled xx 'x'");
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ result: [], resultCount: 0, totalPagedResults: 0 });
+    expect(ids(await query("!(enabled xx 'x')"))).toHaveLength(5);
+    expect(ids(await query("_id matches 'recon.*' or _id eq 'roles'"))).toEqual(['roles']);
+  });
+
   it('refuses filters CREST refuses, other query ids and query expressions', async () => {
     expectIdmError(
       await query('persisted eq true and'),
@@ -121,7 +130,10 @@ describe('_queryFilter', () => {
       /could not be parsed as a valid query filter/,
     );
     expectIdmError(await query('invokeService eq sync'), 400, 'Bad Request', /could not be parsed/);
-    expectIdmError(await query("enabled xx 'x'"), 400, 'Bad Request', /could not be parsed/);
+    expectIdmError(await query('enabled eq true and (persisted pr'), 400, 'Bad Request', /expected '\)'/);
+    expectIdmError(await query('triggers[nodeId pr'), 400, 'Bad Request', /expected '\]'/);
+    expectIdmError(await query('triggers[]'), 400, 'Bad Request', /expected a field pointer/);
+    expectIdmError(await query("enabled xx"), 400, 'Bad Request', /expected a value after 'xx'/);
     expectIdmError(
       await idm.get('/openidm/scheduler/job?_queryId=query-all'),
       400,
@@ -274,6 +286,37 @@ describe('triggers', () => {
     expectIdmError(await idm.get('/openidm/scheduler/trigger/nonsense'), 404, 'Not Found');
   });
 
+  it("ptr[expr] over a job's triggers: one trigger must satisfy the whole inner filter", async () => {
+    await idm.put('/openidm/scheduler/job/soon', scriptSchedule({ schedule: halfHourAway() }));
+    await idm.put('/openidm/scheduler/job/later', scriptSchedule());
+    await idm.put('/openidm/scheduler/job/off', scriptSchedule({ enabled: false }));
+    await waitFor(
+      async () =>
+        (await idm.get('/openidm/scheduler/trigger/scheduler-service-group.trigger-soon')).json().nodeId ===
+        'test-node'
+          ? true
+          : undefined,
+      'the fire of soon to be acquired',
+    );
+    expect(ids(await query('triggers[nodeId pr]'))).toEqual(['soon']);
+    expect(ids(await query("triggers[nodeId eq 'test-node' and state eq 'NORMAL']"))).toEqual(['soon']);
+    expect(ids(await query('triggers[!(nodeId pr)]'))).toEqual(['later']);
+    expect(ids(await query('/triggers/[_id sw "scheduler-service-group.trigger-"]'))).toEqual(['later', 'soon']);
+    // disabled: no triggers at all
+    expect(ids(await query('!triggers[true]'))).toEqual(['off']);
+    expect(ids(await query("enabled eq true and triggers[state eq 'PAUSED']"))).toEqual([]);
+    expect(ids(await query("triggers[jobKey eq 'scheduler-service-group.later'] or _id eq 'off'"))).toEqual([
+      'later',
+      'off',
+    ]);
+    // version 1: the 5/6 trigger shape, integer states
+    expect(ids(await idmV1.get(`/openidm/scheduler/job?_queryFilter=${encodeURIComponent('triggers[acquired eq true and state eq 0]')}`))).toEqual(['soon']);
+    // the trigger collection itself has no array to descend into: no match, not an error
+    const onTriggers = await idm.get(`/openidm/scheduler/trigger?_queryFilter=${encodeURIComponent('serialized[true]')}`);
+    expect(onTriggers.statusCode).toBe(200);
+    expect(ids(onTriggers)).toEqual([]);
+  });
+
   it('/acquiredTriggers (per node) and /waitingTriggers are the repo objects', async () => {
     await idm.put('/openidm/scheduler/job/soon', scriptSchedule({ schedule: halfHourAway() }));
     await idm.put('/openidm/scheduler/job/later', scriptSchedule());
@@ -360,6 +403,7 @@ describe('running jobs', () => {
       "persisted eq true and triggers/0/nodeId pr and triggers/0/state gt 0 and triggers/0/nodeId eq 'test-node'",
     );
     expect(ids(await idmV1.get(`/openidm/scheduler/job?_queryFilter=${runningNow}`))).toEqual(['busy']);
+    expect(ids(await query("triggers[state eq 'BLOCKED' and nodeId eq 'test-node']"))).toEqual(['busy']);
     expect((await idm.get('/openidm/scheduler/job/busy')).json().triggers[0]).toMatchObject({
       state: 'BLOCKED',
       nodeId: 'test-node',

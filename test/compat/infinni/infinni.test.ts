@@ -5,8 +5,9 @@
  * pause/resume/trigger by `ids=` (comma or semicolon; none = all) with a data body, local callers only.
  */
 
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, useSked, waitFor } from '../../api/support.js';
+import { startTarget, type Target } from '../azure/support.js';
 
 const sked = useSked();
 const api = client(sked);
@@ -333,10 +334,54 @@ describe('pause, resume, trigger', () => {
   });
 });
 
+describe('with SKED_DISPATCH_INFINNI_URL', () => {
+  let target: Target;
+  const flags: Record<string, unknown> = {};
+  beforeAll(async () => {
+    target = await startTarget();
+    flags['dispatch'] = `infinni=${target.url}/handlers`;
+  });
+  afterAll(async () => {
+    await target.close();
+  });
+  const own = useSked(flags);
+  const post = (url: string, body?: unknown) =>
+    own().app.inject({
+      method: 'POST',
+      url,
+      headers: { 'x-api-key': 'unused', 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+    });
+
+  it('a trigger POSTs the handler with its original fields; the body is the data, else the job Data', async () => {
+    await post('/scheduler/jobs/reports.Report', jobInfo({ Group: 'reports' }));
+    expect(envelope(await post('/scheduler/trigger?ids=reports.Report', { reason: 'now' }))).toEqual({ Success: true, Result: true });
+    const first = await waitFor(async () => target.requests[0], 'the first dispatch');
+    expect(first).toMatchObject({ method: 'POST', url: '/handlers' });
+    expect(JSON.parse(first.body)).toEqual({
+      surface: 'infinni',
+      jobId: 'reports.Report',
+      runId: expect.any(String),
+      attempt: 1,
+      scheduledFor: null,
+      payload: { reason: 'now' },
+      action: { HandlerType: 'MyApp.Jobs.ReportHandler, MyApp', Name: 'Report', Group: 'reports', Data: { format: 'pdf', pages: 3 } },
+    });
+    expect(envelope(await post('/scheduler/trigger?ids=reports.Report'))).toEqual({ Success: true, Result: true });
+    const second = await waitFor(async () => target.requests[1], 'the second dispatch');
+    expect(JSON.parse(second.body).payload).toEqual({ format: 'pdf', pages: 3 });
+    const runs = async () =>
+      (await own().app.inject({ method: 'GET', url: '/api/v1/runs?jobId=reports.Report&status=succeeded' })).json().pagination.total;
+    await waitFor(async () => ((await runs()) === 2 ? true : undefined), 'both runs to succeed');
+  });
+});
+
 describe('local callers only', () => {
   it('a caller that is not on this host gets 403 (SKED_LOCAL_ONLY_PATHS)', async () => {
     const res = await sked().app.inject({ method: 'GET', url: '/scheduler/', remoteAddress: '10.0.0.9' });
     expect(res.statusCode).toBe(403);
+    // In InfinniPlatform's envelope, not sked's problem+json.
+    expect(res.json()).toEqual({ Success: false, Error: expect.stringMatching(/only on the host/) });
     const post = await sked().app.inject({
       method: 'POST',
       url: '/scheduler/jobs/Default.r',

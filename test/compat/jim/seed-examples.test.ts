@@ -57,10 +57,10 @@ function expectDetailShape(body: any): void {
 }
 
 describe('the seed examples, verbatim', () => {
-  it('the embedded examples are the seed document\'s own text', () => {
+  it('the embedded examples are the seed document\'s own text', (ctx) => {
     const seed = new URL('../../../../shared/seeds/004_ea53e59848370ddc.txt', import.meta.url);
     // The seeds live beside the repository; without them the embedded copy is the test's source of truth.
-    if (!existsSync(seed)) return;
+    if (!existsSync(seed)) ctx.skip('../shared/seeds/004_ea53e59848370ddc.txt is not beside the repository: the embedded copy is not compared with it');
     const text = readFileSync(seed, 'utf8');
     for (const example of Object.values(SEED_CURL)) expect(text).toContain(`curl -X POST ${example.url} \\\n  -H "X-Api-Key: ${example.apiKey}" \\\n  -H "Content-Type: application/json" \\\n  -d '${example.body}'`);
     expect(text.match(/curl -X POST/g)).toHaveLength(Object.keys(SEED_CURL).length);
