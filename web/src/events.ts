@@ -164,8 +164,9 @@ export function subscribe(listener: Listener): () => void {
 }
 
 /**
- * Calls `refresh` (debounced by `waitMs`, so a burst of events is one reload) whenever an event
- * matching `wanted` arrives, for as long as the component is mounted.
+ * Calls `refresh` `waitMs` after an event matching `wanted` arrives, for as long as the component is
+ * mounted; events in between join that one reload. (A throttle, not a debounce: on a busy scheduler
+ * events never pause for `waitMs`, and the page must still refresh.)
  */
 export function useLiveRefresh(wanted: (e: LiveEvent) => boolean, refresh: () => void, waitMs = 250): void {
   const latest = useRef({ wanted, refresh });
@@ -173,8 +174,7 @@ export function useLiveRefresh(wanted: (e: LiveEvent) => boolean, refresh: () =>
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | null = null;
     const off = subscribe((e) => {
-      if (!latest.current.wanted(e)) return;
-      if (timer) clearTimeout(timer);
+      if (!latest.current.wanted(e) || timer) return;
       timer = setTimeout(() => {
         timer = null;
         latest.current.refresh();

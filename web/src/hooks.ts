@@ -11,33 +11,79 @@ export interface Resource<T> {
   reload: () => void;
 }
 
-/** Loads `load()` when `deps` change; answers to superseded loads are dropped. */
+/**
+ * Loads `load()` when `deps` change (an answer for superseded deps is dropped). A reload while a load
+ * is under way does not abort it: one more load follows when it ends, so a burst of live events on a
+ * slow server still ends with fresh data instead of aborting every load before it answers.
+ */
 export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): Resource<T> {
   const [state, setState] = useState<{ data: T | null; error: string | null; loading: boolean }>({
     data: null,
     error: null,
     loading: true,
   });
-  const [tick, setTick] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;
-  useEffect(() => {
+  const inflight = useRef<AbortController | null>(null);
+  const again = useRef(false);
+  const start = useRef<() => void>(() => undefined);
+  start.current = () => {
     const controller = new AbortController();
+    inflight.current = controller;
+    again.current = false;
     setState((s) => ({ ...s, loading: true }));
+    const settle = (): void => {
+      if (inflight.current !== controller) return;
+      inflight.current = null;
+      if (again.current) start.current();
+    };
     loadRef.current(controller.signal).then(
       (data) => {
-        if (!controller.signal.aborted) setState({ data, error: null, loading: false });
+        if (controller.signal.aborted) return;
+        setState({ data, error: null, loading: false });
+        settle();
       },
       (err: unknown) => {
-        if (!controller.signal.aborted)
-          setState((s) => ({ data: s.data, error: messageOf(err), loading: false }));
+        if (controller.signal.aborted) return;
+        setState((s) => ({ data: s.data, error: messageOf(err), loading: false }));
+        settle();
       },
     );
-    return () => controller.abort();
+  };
+  useEffect(() => {
+    start.current();
+    return () => {
+      inflight.current?.abort();
+      inflight.current = null;
+      again.current = false;
+    };
     // the caller lists what the load depends on in `deps`
-  }, [...deps, tick]);
-  const reload = useCallback(() => setTick((t) => t + 1), []);
+  }, deps);
+  const reload = useCallback(() => {
+    if (inflight.current) again.current = true;
+    else start.current();
+  }, []);
   return { ...state, reload };
+}
+
+/**
+ * Calls `refresh` every `ms` while the tab is visible (and once when it becomes visible again): the
+ * safety net under live events, which come only from the node the page is connected to.
+ */
+export function usePoll(refresh: () => void, ms: number): void {
+  const latest = useRef(refresh);
+  latest.current = refresh;
+  useEffect(() => {
+    const tick = (): void => {
+      if (document.visibilityState === 'visible') latest.current();
+    };
+    const t = setInterval(tick, ms);
+    document.addEventListener('visibilitychange', tick);
+    return () => {
+      clearInterval(t);
+      document.removeEventListener('visibilitychange', tick);
+    };
+  }, [ms]);
 }
 
 /** `value`, once it has stopped changing for `ms`. */

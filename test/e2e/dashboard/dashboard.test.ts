@@ -2,13 +2,15 @@
  * End-to-end: the dashboard in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core)
  * against a real listening sked (SQLite file, real engine and executor) serving the built app from
  * web/dist. A person's path through it: sign in (a wrong key first), create a job with the editor and
- * watch its preview (an error naming its field, a DST-shifted fire, the description), trigger it and
- * watch the run appear and finish without a reload, open a run and read its output live and final,
- * edit the job, pause it, filter and bulk-resume on the jobs page, see the cluster page (standby and
- * start), delete a job after confirming, switch to dark, read it on a phone, sign out; then a viewer's
- * key is refused an action and, once revoked, sent back to sign-in with a 401 message. Screenshots of
- * each page go to test-results/dashboard/; with SKED_SCREENSHOTS=1 the jobs and run pages are copied
- * to docs/screenshots/ for the README. Any console error (a CSP violation included) fails the test.
+ * watch its preview (an error naming its field, a DST-shifted fire, every schedule kind answered, the
+ * description), trigger it and watch the run appear and finish without a reload, open a run and read
+ * its output live and final, edit the job, pause it by keyboard with a reason and an until, filter and
+ * bulk-resume on the jobs page, see the cluster page (standby and start), delete a job after
+ * confirming, read ran and skipped fires on a job's timeline, switch to dark, read every page on a
+ * phone, sign out; then a viewer's key is refused an action and, once revoked, sent back to sign-in
+ * with a 401 message. Screenshots of each page go to test-results/dashboard/; with SKED_SCREENSHOTS=1
+ * the jobs page (light and dark), the run page (live and final) and the cluster page are copied to
+ * docs/screenshots/ for the README. Any console error (a CSP violation included) fails the test.
  *
  * Steps of the job wait for a release file per run (`release-<run id>`), so "running" is observed for
  * sure and nothing depends on timing.
@@ -135,6 +137,19 @@ async function seedJobs(): Promise<void> {
       steps: [{ stepIndex: 0, type: 'noop' }],
     },
     {
+      // Three fires a second apart while the first run takes 2.5 s: the other two are skipped.
+      id: 'burst',
+      name: 'Burst (overlap skip)',
+      schedule: {
+        type: 'interval',
+        every: 'PT1S',
+        startAt: new Date(Math.ceil(Date.now() / 1000) * 1000 + 1000).toISOString(),
+        repeatCount: 2,
+      },
+      overlap: 'skip',
+      steps: [{ stepIndex: 0, type: 'shell', script: 'sleep 2.5' }],
+    },
+    {
       id: 'warm-up-once',
       name: 'One-off warm-up',
       schedule: { type: 'once', at: new Date(Date.now() + 1500).toISOString() },
@@ -156,6 +171,12 @@ async function seedJobs(): Promise<void> {
     'the one-off job to fire',
     async () => (await call('GET', '/api/v1/jobs/warm-up-once/fires')).items.length > 0,
   );
+  await waitFor('the burst job to run once and skip twice', async () => {
+    const fires = (await call<{ items: { outcome: string }[] }>('GET', '/api/v1/jobs/burst/fires')).items;
+    return (
+      fires.filter((f) => f.outcome === 'skipped').length === 2 && fires.some((f) => f.outcome === 'run')
+    );
+  });
 }
 
 beforeAll(async () => {
@@ -270,6 +291,44 @@ describe('dashboard', () => {
     );
     await page.getByLabel('Start at').fill('');
 
+    // Every kind has its fields and a live preview. The type line of the preview says which kind it answered.
+    const answered = async (type: string, fires: number | 'some'): Promise<void> => {
+      await poll(() => preview.locator('.preview-type').textContent()).toMatch(new RegExp(`^${type}\\b`));
+      await preview.locator('[data-valid="true"]').waitFor();
+      const rows = page.locator('.schedule-editor .preview table.fires tbody tr');
+      if (fires === 'some') await poll(() => rows.count()).toBeGreaterThan(0);
+      else await poll(() => rows.count()).toBe(fires);
+    };
+    await page.getByRole('radio', { name: 'Interval' }).check();
+    await page.getByLabel('Every').fill('PT2H');
+    await answered('interval', 10);
+    // A repeat count needs a start: the error opens the folded bounds and marks the field.
+    await page.getByLabel('Repeat count').fill('3');
+    await preview.locator('[data-valid="false"]').waitFor();
+    expect(await page.locator('details.bounds').getAttribute('open')).not.toBeNull();
+    await poll(() => page.getByLabel('Start at').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('Start at').fill('2035-01-01T00:00:00');
+    await answered('interval', 4);
+    await page.getByLabel('Start at').fill('');
+    await page.getByRole('radio', { name: 'Once' }).check();
+    await answered('once', 1);
+    await page.getByRole('radio', { name: 'Window' }).check();
+    await page.getByLabel('From').fill('09:00');
+    await answered('window', 10);
+    expect(await preview.locator('.preview-description').textContent()).toMatch(/09:00/);
+    await page.getByRole('radio', { name: 'Recurrence' }).check();
+    await page.getByRole('group', { name: 'Week days' }).waitFor(); // the default is weekly
+    await page.getByLabel('Frequency').selectOption('month'); // week days go, month days come
+    expect(await page.getByRole('group', { name: 'Week days' }).count()).toBe(0);
+    await page.getByLabel('Month days').fill('1, -1');
+    await answered('recurrence', 10);
+    await page.getByRole('radio', { name: 'Manual' }).check();
+    await answered('manual', 0);
+    await preview
+      .getByText(/No upcoming fire times|only when triggered/i)
+      .first()
+      .waitFor();
+
     // Back to cron: an invalid expression names its field, a valid one is described in words.
     await page.getByRole('radio', { name: 'Cron' }).check();
     const expression = page.getByLabel('Cron expression');
@@ -372,13 +431,38 @@ describe('dashboard', () => {
     const edited = await call('GET', `/api/v1/jobs/${JOB_ID}`);
     expect(edited.description).toBe('Edited in the dashboard');
     expect(edited.steps).toHaveLength(3);
+    // Only what the viewer chose: no bound left over from the kinds tried on the way (a recurrence's start).
+    expect(edited.schedule).toEqual({
+      type: 'cron',
+      expression: '0 30 2 29 2 ?',
+      dialect: 'auto',
+      timeZone: 'Europe/London',
+    });
 
-    await page.getByRole('button', { name: 'Pause…' }).click();
-    await page.getByLabel('Reason (optional)').fill('maintenance window');
-    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    // Pause by keyboard: Enter opens the dialog with focus inside, Escape closes it and focus goes back;
+    // then a reason typed and an until, and Enter in the form submits it.
+    const pauseButton = page.getByRole('button', { name: 'Pause…' });
+    await pauseButton.focus();
+    await page.keyboard.press('Enter');
+    await poll(() => page.evaluate('document.activeElement && document.activeElement.id')).toBe(
+      'pause-reason',
+    );
+    await page.keyboard.press('Escape');
+    await poll(() => pauseButton.evaluate((b) => b === document.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+    await poll(() => page.evaluate('document.activeElement && document.activeElement.id')).toBe(
+      'pause-reason',
+    );
+    await page.keyboard.type('maintenance window');
+    await page.getByLabel('Until (optional)').fill('2099-01-01T08:00');
+    await page.getByLabel('Reason (optional)').press('Enter');
     await page.locator('h1 .badge-paused').waitFor();
-    expect(await page.locator('[data-testid="pause-info"]').textContent()).toContain('maintenance window');
-    expect((await call('GET', `/api/v1/jobs/${JOB_ID}`)).state).toBe('paused');
+    const pauseInfo = await page.locator('[data-testid="pause-info"]').textContent();
+    expect(pauseInfo).toContain('maintenance window');
+    expect(pauseInfo).toMatch(/until Jan 1, 2099/);
+    const paused = await call('GET', `/api/v1/jobs/${JOB_ID}`);
+    expect(paused.state).toBe('paused');
+    expect(paused.pause.until).toBe('2099-01-01T13:00:00.000Z'); // 08:00 in New York, the viewer's zone
 
     // --- jobs page: filter, search, bulk resume (live) --------------------------------------------
     await nav.getByRole('link', { name: 'Jobs' }).click();
@@ -390,7 +474,7 @@ describe('dashboard', () => {
     await page.getByLabel('Search by name').fill('hello');
     await poll(() => page.locator('tbody tr[data-job-id]').count()).toBe(1);
     await page.getByLabel('Search by name').fill('');
-    await poll(() => page.locator('tbody tr[data-job-id]').count()).toBe(8);
+    await poll(() => page.locator('tbody tr[data-job-id]').count()).toBe(9);
     await row.getByRole('checkbox').check();
     await page.getByRole('button', { name: 'Resume selected' }).click();
     await row.locator('.badge-enabled').waitFor();
@@ -414,7 +498,7 @@ describe('dashboard', () => {
     await page.getByRole('button', { name: 'Delete…' }).click();
     await page.getByRole('button', { name: 'Delete for good' }).click();
     await page.waitForURL('**/jobs');
-    await poll(() => page.locator('tbody tr[data-job-id]').count()).toBe(7);
+    await poll(() => page.locator('tbody tr[data-job-id]').count()).toBe(8);
     const gone = await fetch(`${base}/api/v1/jobs/cache-warm`, {
       headers: { authorization: `Bearer ${TEST_KEY}` },
     });
@@ -424,6 +508,13 @@ describe('dashboard', () => {
     // --- a fire in the ledger, on the job's timeline ------------------------------------------------
     await page.goto(`${base}/jobs/warm-up-once`);
     await page.locator('.timeline [data-outcome="run"]').waitFor();
+    await page.goto(`${base}/jobs/burst`);
+    await page.locator('.timeline [data-outcome="run"]').waitFor();
+    await poll(() => page.locator('.timeline [data-outcome="skipped"]').count()).toBe(2);
+    expect(await page.locator('.timeline [data-outcome="skipped"]').first().textContent()).toContain(
+      'skipped',
+    );
+    await shot('job-timeline');
 
     // --- dark, phone, keyboard, sign-out ----------------------------------------------------------
     await nav.getByRole('link', { name: 'Jobs' }).click();
@@ -434,7 +525,23 @@ describe('dashboard', () => {
     await shot('jobs-dark', false);
     await page.setViewportSize({ width: 390, height: 844 });
     await shot('jobs-phone', false);
-    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth + 1')).toBe(true);
+    const fits = (): Promise<unknown> =>
+      page.evaluate('document.documentElement.scrollWidth <= window.innerWidth + 1');
+    expect(await fits()).toBe(true);
+    // Every other page fits a phone's width too (wide tables scroll inside their own box).
+    for (const [name, path, ready] of [
+      ['job-phone', `/jobs/${JOB_ID}`, '.preview table.fires'],
+      ['run-phone', `/runs/${run2}`, '[data-testid="output-final"]'],
+      ['cluster-phone', '/cluster', 'tr[data-node-id="test-node"]'],
+      ['editor-phone', '/jobs/new', '.preview [data-valid="true"]'],
+    ] as const) {
+      await page.goto(base + path);
+      await page.locator(ready).first().waitFor();
+      await shot(name, false);
+      expect({ name, fits: await fits() }).toEqual({ name, fits: true });
+    }
+    await page.goto(`${base}/jobs`);
+    await row.waitFor();
     await page.setViewportSize({ width: 1280, height: 860 });
     await page.getByRole('button', { name: /Theme: dark/ }).click(); // back to the system's
     await page.goto(`${base}/jobs`); // still signed in (the key is in this tab's session storage)
@@ -470,6 +577,9 @@ describe('dashboard', () => {
       mkdirSync(README_SHOTS, { recursive: true });
       copyFileSync(jobsShot, join(README_SHOTS, 'jobs.png'));
       copyFileSync(runShot, join(README_SHOTS, 'run.png'));
+      copyFileSync(join(SHOTS, 'cluster.png'), join(README_SHOTS, 'cluster.png'));
+      copyFileSync(join(SHOTS, 'run-live.png'), join(README_SHOTS, 'run-live.png'));
+      copyFileSync(join(SHOTS, 'jobs-dark.png'), join(README_SHOTS, 'jobs-dark.png'));
     }
   }, 120_000);
 });

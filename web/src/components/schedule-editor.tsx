@@ -5,6 +5,7 @@
  */
 
 import type { JSX } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
 import { viewerZone } from '../format';
 import type { Schedule } from '../types';
 import { KindFields } from './schedule-kind-fields';
@@ -41,7 +42,9 @@ function nowMinuteIso(): string {
 /** A sensible schedule of `type`, keeping the zone and the bounds of `from`. */
 export function defaultSchedule(type: string, from?: Schedule): Schedule {
   const keep: Record<string, unknown> = {};
-  for (const k of ['startAt', 'endAt', 'dst'] as const) if (from?.[k] !== undefined) keep[k] = from[k];
+  // A recurrence's startAt is its own anchor (set by default), not a bound the viewer chose: it stays behind.
+  const bounds = from?.type === 'recurrence' ? ['endAt', 'dst'] : ['startAt', 'endAt', 'dst'];
+  for (const k of bounds) if (from?.[k] !== undefined) keep[k] = from[k];
   const timeZone = typeof from?.['timeZone'] === 'string' ? from['timeZone'] : viewerZone;
   switch (type) {
     case 'cron':
@@ -91,12 +94,24 @@ export function ScheduleEditor({
   const preview = live.preview;
   // Show the preview's own errors beside the fields too (they are the same checks as saving).
   const all: Errors = [...errors, ...(preview?.errors ?? [])];
-  const set = (k: string, v: unknown): void => {
+  // An error on a bound (repeatCount needs startAt, say) opens the folded section that holds its field.
+  const bounds = useRef<HTMLDetailsElement>(null);
+  const boundsError = ['startAt', 'endAt', 'dst'].some(
+    (f) => errorAt(all, f) !== null && !(value.type === 'recurrence' && f === 'startAt'),
+  );
+  useEffect(() => {
+    if (boundsError && bounds.current) bounds.current.open = true;
+  }, [boundsError]);
+  /** Sets several fields at once (an empty value removes its field). */
+  const setFields = (patch: Record<string, unknown>): void => {
     const next: Schedule = { ...value };
-    if (v === undefined || v === null || v === '') delete next[k];
-    else next[k] = v;
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === undefined || v === null || v === '') delete next[k];
+      else next[k] = v;
+    }
     onChange(next);
   };
+  const set = (k: string, v: unknown): void => setFields({ [k]: v });
   return (
     <div class="schedule-editor">
       <div class="schedule-form">
@@ -118,8 +133,8 @@ export function ScheduleEditor({
           </div>
           <small class="hint">{SCHEDULE_KINDS.find((k) => k.type === value.type)?.hint}</small>
         </fieldset>
-        <KindFields schedule={value} set={set} errors={all} />
-        <details class="bounds">
+        <KindFields schedule={value} set={set} setFields={setFields} errors={all} />
+        <details class="bounds" ref={bounds}>
           <summary>Bounds and daylight saving</summary>
           <div class="row">
             {value.type !== 'recurrence' && (

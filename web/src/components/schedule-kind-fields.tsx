@@ -24,10 +24,12 @@ import { viewerZone } from '../format';
 export function KindFields({
   schedule,
   set,
+  setFields,
   errors,
 }: {
   schedule: Schedule;
   set: (k: string, v: unknown) => void;
+  setFields: (patch: Record<string, unknown>) => void;
   errors: Errors;
 }): JSX.Element | null {
   const s = schedule;
@@ -155,7 +157,7 @@ export function KindFields({
         </>
       );
     case 'recurrence':
-      return <RecurrenceFields schedule={s} set={set} errors={errors} />;
+      return <RecurrenceFields schedule={s} set={set} setFields={setFields} errors={errors} />;
     case 'manual':
       return <p class="muted">A manual job fires only when someone triggers it.</p>;
     default:
@@ -163,15 +165,28 @@ export function KindFields({
   }
 }
 
+/** Which fields of a recurrence's `schedule` each frequency takes (the server refuses the others). */
+const RECURRENCE_FIELDS: Record<string, string[]> = {
+  minute: [],
+  hour: ['minutes'],
+  day: ['hours', 'minutes'],
+  week: ['hours', 'minutes', 'weekDays'],
+  month: ['hours', 'minutes', 'monthDays', 'monthlyOccurrences'],
+};
+
 function RecurrenceFields({
   schedule: s,
   set,
+  setFields,
   errors,
 }: {
   schedule: Schedule;
   set: (k: string, v: unknown) => void;
+  setFields: (patch: Record<string, unknown>) => void;
   errors: Errors;
 }): JSX.Element {
+  const frequency = String(s['frequency'] ?? 'day');
+  const takes = new Set(RECURRENCE_FIELDS[frequency] ?? []);
   const inner = (s['schedule'] ?? {}) as Record<string, unknown>;
   const setInner = (k: string, v: unknown): void => {
     const next: Record<string, unknown> = { ...inner };
@@ -179,6 +194,8 @@ function RecurrenceFields({
     else next[k] = v;
     set('schedule', Object.keys(next).length ? next : undefined);
   };
+  // A field shows when the frequency takes it, or when it is set anyway (so it can be seen and cleared).
+  const shows = (k: string): boolean => takes.has(k) || inner[k] !== undefined;
   const weekDays = new Set(Array.isArray(inner['weekDays']) ? (inner['weekDays'] as string[]) : []);
   const occurrences = Array.isArray(inner['monthlyOccurrences'])
     ? (inner['monthlyOccurrences'] as { day: string; occurrence: number }[])
@@ -191,8 +208,14 @@ function RecurrenceFields({
             <select
               id={id}
               aria-describedby={d}
-              value={String(s['frequency'] ?? 'day')}
-              onChange={(e) => set('frequency', e.currentTarget.value)}
+              value={frequency}
+              onChange={(e) => {
+                // Fields the new frequency does not take are dropped (they are hidden below).
+                const f = e.currentTarget.value;
+                const allowed = new Set(RECURRENCE_FIELDS[f] ?? []);
+                const kept = Object.fromEntries(Object.entries(inner).filter(([k]) => allowed.has(k)));
+                setFields({ frequency: f, schedule: Object.keys(kept).length ? kept : undefined });
+              }}
             >
               {['minute', 'hour', 'day', 'week', 'month'].map((f) => (
                 <option key={f} value={f}>
@@ -219,99 +242,113 @@ function RecurrenceFields({
         set={set}
         errors={errors}
       />
-      <div class="row">
-        <Field label="Hours" hint="0–23, commas" error={errorAt(errors, 'schedule/hours')}>
-          {(id, d, invalid) => (
-            <ListInput
-              id={id}
-              value={inner['hours'] as unknown[] | undefined}
-              parse={parseInts}
-              placeholder="9, 17"
-              describedBy={d}
-              invalid={invalid}
-              onChange={(v) => setInner('hours', v)}
-            />
+      {(shows('hours') || shows('minutes')) && (
+        <div class="row">
+          {shows('hours') && (
+            <Field label="Hours" hint="0–23, commas" error={errorAt(errors, 'schedule/hours')}>
+              {(id, d, invalid) => (
+                <ListInput
+                  id={id}
+                  value={inner['hours'] as unknown[] | undefined}
+                  parse={parseInts}
+                  placeholder="9, 17"
+                  describedBy={d}
+                  invalid={invalid}
+                  onChange={(v) => setInner('hours', v)}
+                />
+              )}
+            </Field>
           )}
-        </Field>
-        <Field label="Minutes" hint="0–59, commas" error={errorAt(errors, 'schedule/minutes')}>
-          {(id, d, invalid) => (
-            <ListInput
-              id={id}
-              value={inner['minutes'] as unknown[] | undefined}
-              parse={parseInts}
-              placeholder="0, 30"
-              describedBy={d}
-              invalid={invalid}
-              onChange={(v) => setInner('minutes', v)}
-            />
+          {shows('minutes') && (
+            <Field label="Minutes" hint="0–59, commas" error={errorAt(errors, 'schedule/minutes')}>
+              {(id, d, invalid) => (
+                <ListInput
+                  id={id}
+                  value={inner['minutes'] as unknown[] | undefined}
+                  parse={parseInts}
+                  placeholder="0, 30"
+                  describedBy={d}
+                  invalid={invalid}
+                  onChange={(v) => setInner('minutes', v)}
+                />
+              )}
+            </Field>
           )}
-        </Field>
-      </div>
-      <fieldset class={`field days ${errorAt(errors, 'schedule/weekDays') ? 'has-error' : ''}`}>
-        <legend>Week days (weekly)</legend>
-        <div class="day-boxes">
-          {WEEKDAYS.map((d, i) => (
-            <label key={d} class="check">
-              <input
-                type="checkbox"
-                checked={weekDays.has(d)}
-                onChange={(e) => {
-                  const next = new Set(weekDays);
-                  if (e.currentTarget.checked) next.add(d);
-                  else next.delete(d);
-                  setInner('weekDays', next.size ? WEEKDAYS.filter((w) => next.has(w)) : undefined);
-                }}
-              />
-              {DAY_NAMES[i]}
-            </label>
-          ))}
         </div>
-        {errorAt(errors, 'schedule/weekDays') && (
-          <small class="field-error">{errorAt(errors, 'schedule/weekDays')}</small>
-        )}
-      </fieldset>
-      <div class="row">
-        <Field
-          label="Month days (monthly)"
-          hint="1–31, −1 = last day"
-          error={errorAt(errors, 'schedule/monthDays')}
-        >
-          {(id, d, invalid) => (
-            <ListInput
-              id={id}
-              value={inner['monthDays'] as unknown[] | undefined}
-              parse={parseInts}
-              placeholder="1, 15, -1"
-              describedBy={d}
-              invalid={invalid}
-              onChange={(v) => setInner('monthDays', v)}
-            />
+      )}
+      {shows('weekDays') && (
+        <fieldset class={`field days ${errorAt(errors, 'schedule/weekDays') ? 'has-error' : ''}`}>
+          <legend>Week days</legend>
+          <div class="day-boxes">
+            {WEEKDAYS.map((d, i) => (
+              <label key={d} class="check">
+                <input
+                  type="checkbox"
+                  checked={weekDays.has(d)}
+                  onChange={(e) => {
+                    const next = new Set(weekDays);
+                    if (e.currentTarget.checked) next.add(d);
+                    else next.delete(d);
+                    setInner('weekDays', next.size ? WEEKDAYS.filter((w) => next.has(w)) : undefined);
+                  }}
+                />
+                {DAY_NAMES[i]}
+              </label>
+            ))}
+          </div>
+          {errorAt(errors, 'schedule/weekDays') && (
+            <small class="field-error">{errorAt(errors, 'schedule/weekDays')}</small>
           )}
-        </Field>
-        <Field
-          label="Monthly occurrences"
-          hint="day:occurrence, e.g. monday:1, friday:-1 (last)"
-          error={errorAt(errors, 'schedule/monthlyOccurrences')}
-        >
-          {(id, d, invalid) => (
-            <ListInput
-              id={id}
-              value={occurrences?.map((o) => `${o.day}:${o.occurrence}`)}
-              parse={(t) => {
-                const l = splitList(t).map((p) => {
-                  const [day, occ] = p.split(':');
-                  return { day: (day ?? '').toLowerCase(), occurrence: Number(occ ?? 1) };
-                });
-                return l.length ? l : undefined;
-              }}
-              placeholder="monday:1"
-              describedBy={d}
-              invalid={invalid}
-              onChange={(v) => setInner('monthlyOccurrences', v)}
-            />
+        </fieldset>
+      )}
+      {(shows('monthDays') || shows('monthlyOccurrences')) && (
+        <div class="row">
+          {shows('monthDays') && (
+            <Field
+              label="Month days"
+              hint="1–31, −1 = last day"
+              error={errorAt(errors, 'schedule/monthDays')}
+            >
+              {(id, d, invalid) => (
+                <ListInput
+                  id={id}
+                  value={inner['monthDays'] as unknown[] | undefined}
+                  parse={parseInts}
+                  placeholder="1, 15, -1"
+                  describedBy={d}
+                  invalid={invalid}
+                  onChange={(v) => setInner('monthDays', v)}
+                />
+              )}
+            </Field>
           )}
-        </Field>
-      </div>
+          {shows('monthlyOccurrences') && (
+            <Field
+              label="Monthly occurrences"
+              hint="day:occurrence, e.g. monday:1, friday:-1 (last)"
+              error={errorAt(errors, 'schedule/monthlyOccurrences')}
+            >
+              {(id, d, invalid) => (
+                <ListInput
+                  id={id}
+                  value={occurrences?.map((o) => `${o.day}:${o.occurrence}`)}
+                  parse={(t) => {
+                    const l = splitList(t).map((p) => {
+                      const [day, occ] = p.split(':');
+                      return { day: (day ?? '').toLowerCase(), occurrence: Number(occ ?? 1) };
+                    });
+                    return l.length ? l : undefined;
+                  }}
+                  placeholder="monday:1"
+                  describedBy={d}
+                  invalid={invalid}
+                  onChange={(v) => setInner('monthlyOccurrences', v)}
+                />
+              )}
+            </Field>
+          )}
+        </div>
+      )}
       <div class="row">
         <NumberField
           label="Count"

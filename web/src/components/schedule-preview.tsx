@@ -69,7 +69,7 @@ export function PreviewView({
               {preview.description && <strong class="preview-description">{preview.description}</strong>}
             </p>
             {preview.valid && (
-              <p class="small muted">
+              <p class="small muted preview-type">
                 {preview.type}
                 {preview.dialect && ` · ${preview.dialect} dialect`}
                 {preview.timeZone && ` · ${preview.timeZone}`}

@@ -84,7 +84,16 @@ function EditorForm({ job }: { job: Job | null }): JSX.Element {
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const set = <K extends keyof Draft>(k: K, v: Draft[K]): void => setDraft((d) => ({ ...d, [k]: v }));
+  const set = <K extends keyof Draft>(k: K, v: Draft[K]): void => {
+    setDraft((d) => ({ ...d, [k]: v }));
+    // An edited field's error from the last save is stale now (the preview checks the schedule live).
+    const field = String(k);
+    const left = errors.filter((e) => e.pointer !== `/${field}` && !e.pointer.startsWith(`/${field}/`));
+    if (left.length !== errors.length) {
+      setErrors(left);
+      if (left.length === 0) setError(null);
+    }
+  };
   const creating = job === null;
 
   useEffect(() => {

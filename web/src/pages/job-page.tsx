@@ -15,7 +15,7 @@ import { PreviewPanel } from '../components/schedule-preview';
 import { Badge, ErrorNote, JsonBlock, Link, Loading, Time } from '../components/ui';
 import { useLiveRefresh } from '../events';
 import { formatInstant, useNow } from '../format';
-import { notify, useAction, useResource } from '../hooks';
+import { notify, useAction, usePoll, useResource } from '../hooks';
 import { navigate, paths } from '../router';
 import { useScheduleWords } from '../schedule-text';
 import type { FirePage, Job, Page, Run } from '../types';
@@ -55,6 +55,16 @@ export function JobPage({ id }: { id: string }): JSX.Element {
       fires.reload();
     },
     150,
+  );
+  // Events come only from the node this page is connected to: a run on another node shows on a poll
+  // (often while a run is under way, seldom otherwise).
+  usePoll(
+    () => {
+      job.reload();
+      runs.reload();
+      fires.reload();
+    },
+    anyRunning ? 3000 : 30_000,
   );
   useLiveRefresh(
     (e) => e.type === 'job.deleted' && e.data['jobId'] === id,

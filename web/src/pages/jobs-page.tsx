@@ -9,7 +9,7 @@ import { api } from '../api';
 import { Badge, ErrorNote, Link, Loading, Pager, Time } from '../components/ui';
 import { useLiveRefresh } from '../events';
 import { useNow } from '../format';
-import { useAction, useDebounced, useResource } from '../hooks';
+import { notify, useAction, useDebounced, usePoll, useResource } from '../hooks';
 import { navigate, paths, useLocation } from '../router';
 import { useScheduleWords } from '../schedule-text';
 import type { Job, Page, SchedulerStatus } from '../types';
@@ -60,6 +60,11 @@ export function JobsPage(): JSX.Element {
     (e) => e.type.startsWith('scheduler.'),
     () => scheduler.reload(),
   );
+  // Events come from the node this page is connected to; what happens on other nodes shows on a poll.
+  usePoll(() => {
+    jobs.reload();
+    scheduler.reload();
+  }, 15_000);
 
   const items = jobs.data?.items ?? [];
   const visibleSelected = items.filter((j) => selected.has(j.id)).map((j) => j.id);
@@ -74,11 +79,20 @@ export function JobsPage(): JSX.Element {
 
   const bulk = async (action: 'pause' | 'resume'): Promise<void> => {
     const ids = visibleSelected;
-    const ok = await act(
-      `${action === 'pause' ? 'Paused' : 'Resumed'} ${ids.length} job${ids.length === 1 ? '' : 's'}`,
-      () => api('POST', `/jobs/${action}`, { body: { ids } }),
-    );
+    let done = 0;
+    const ok = await act('', async () => {
+      done = (await api<{ count: number }>('POST', `/jobs/${action}`, { body: { ids } })).count;
+    });
     if (ok) {
+      // The server skips jobs already in the wanted state (or completed): say how many it changed.
+      const verb = action === 'pause' ? 'Paused' : 'Resumed';
+      const rest = ids.length - done;
+      notify(
+        `${verb} ${done} job${done === 1 ? '' : 's'}` +
+          (rest > 0
+            ? ` (${rest} of the selected ${rest === 1 ? 'was' : 'were'} not ${action === 'pause' ? 'enabled' : 'paused'})`
+            : ''),
+      );
       setSelected(new Set());
       jobs.reload();
     }

@@ -11,7 +11,7 @@ import { StepGrid, stepCells, type StepEvent } from '../components/step-grid';
 import { Badge, ErrorNote, JsonBlock, Link, Loading, Time } from '../components/ui';
 import { recentEvents, subscribe, useLiveRefresh, type LiveEvent } from '../events';
 import { between, formatDuration, formatInstant, shortId, useNow } from '../format';
-import { useAction, useResource } from '../hooks';
+import { useAction, usePoll, useResource } from '../hooks';
 import { paths } from '../router';
 import { TERMINAL, type Job, type Run } from '../types';
 
@@ -99,6 +99,11 @@ export function RunPage({ id }: { id: string }): JSX.Element {
     () => run.reload(),
     100,
   );
+  // Step events come only from the node this page is connected to: a run on another node (or one
+  // still queued) is looked at again every few seconds until it ends.
+  usePoll(() => {
+    if (running) run.reload();
+  }, 3000);
   // Step ends arrive as events at once; the stored run shows them when its row is written.
   const isStepOfRun = (e: LiveEvent): boolean => e.type === 'run.step' && e.data['runId'] === id;
   const stepKey = (d: StepEvent): string => `${d.phase}:${d.position}`;
