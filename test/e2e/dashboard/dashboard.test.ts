@@ -448,7 +448,7 @@ describe('dashboard', () => {
       'pause-reason',
     );
     await page.keyboard.press('Escape');
-    await poll(() => pauseButton.evaluate((b) => b === document.activeElement)).toBe(true);
+    await poll(() => pauseButton.evaluate((b) => b === b.ownerDocument.activeElement)).toBe(true);
     await page.keyboard.press('Enter');
     await poll(() => page.evaluate('document.activeElement && document.activeElement.id')).toBe(
       'pause-reason',
