@@ -458,12 +458,14 @@ describe(`seeded fuzz of every API route (seed ${SEED})`, () => {
     };
     const expectedIds = await jobIds();
     const statuses: Record<number, number> = {};
+    const hit = new Set<string>();
     const failures: string[] = [];
     const started = Date.now();
     let sent = 0;
     for (; sent < MAX_REQUESTS && Date.now() - started < MAX_MS; sent++) {
       // Mostly the route's own method; sometimes another one on its path.
       const route: RouteInfo = pick(routes);
+      hit.add(routeKey(route));
       const method = chance(0.05)
         ? pick(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const)
         : route.method;
@@ -542,6 +544,8 @@ describe(`seeded fuzz of every API route (seed ${SEED})`, () => {
     }
     console.log(`fuzz: ${sent} requests in ${Date.now() - started} ms, statuses ${JSON.stringify(statuses)}`);
     expect(failures, `${failures.length} bad answers`).toEqual([]);
+    // Every route was fuzzed (the pick is random; the seed and the count make it certain, and this says so).
+    expect(routes.filter((r) => !hit.has(routeKey(r))).map(routeKey)).toEqual([]);
     // The fuzz did reach deep: requests were served and refused, in numbers.
     expect(sent, JSON.stringify(statuses)).toBeGreaterThanOrEqual(500);
     for (const s of [200, 400, 404])
