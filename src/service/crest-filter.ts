@@ -4,12 +4,16 @@
  *   Expr    = AndExpr ('or' AndExpr)*
  *   AndExpr = NotExpr ('and' NotExpr)*
  *   NotExpr = '!' Primary | Primary
- *   Primary = '(' Expr ')' | 'true' | 'false' | Pointer 'pr' | Pointer Op Value
- *   Op      = eq | co | sw | lt | le | gt | ge
+ *   Primary = '(' Expr ')' | 'true' | 'false' | Pointer 'pr' | Pointer Op Value | Pointer '[' Expr ']'
+ *   Op      = eq | co | sw | lt | le | gt | ge | an extended operator (any other ASCII token)
  *   Value   = number | true | false | null | "string" | 'string'   (backslash escapes)
  *
- * Pointers are JSON pointers with or without the leading `/` (a trailing `/` is ignored). A pointer that
- * lands on an array matches when any element does.
+ * Keywords and operators are case-insensitive, as in CREST. Pointers are JSON pointers with or without
+ * the leading `/` (a trailing `/` is ignored). A pointer that lands on an array matches when any element
+ * does. `Pointer '[' Expr ']'` matches when the value at the pointer is an array with an element that
+ * satisfies Expr, whose pointers are relative to that element (`triggers[state eq "NORMAL" and nodeId pr]`
+ * needs one trigger with both). An extended operator parses (it takes a value) and matches nothing, as
+ * ForgeRock's in-memory filter visitor does with operators it does not know.
  */
 
 import { SkedError } from '../domain/errors.js';
@@ -19,10 +23,18 @@ export type Filter =
   | { kind: 'not'; inner: Filter }
   | { kind: 'literal'; value: boolean }
   | { kind: 'present'; path: string[] }
-  | { kind: 'compare'; op: CompareOp; path: string[]; value: unknown };
+  | { kind: 'compare'; op: CompareOp; path: string[]; value: unknown }
+  | { kind: 'extended'; op: string; path: string[]; value: unknown }
+  | { kind: 'complex'; path: string[]; inner: Filter };
 
 export type CompareOp = 'eq' | 'co' | 'sw' | 'lt' | 'le' | 'gt' | 'ge';
 const OPS = new Set(['eq', 'co', 'sw', 'lt', 'le', 'gt', 'ge']);
+/** Single-character tokens; a bare token ends at whitespace or one of these (but `!` only starts one). */
+const PUNCTUATION = new Set(['(', ')', '[', ']', '!']);
+/** An extended operator: printable ASCII. */
+const EXTENDED_OP = /^[\x21-\x7e]+$/;
+/** Deepest nesting of parentheses, negations and `[…]` (CREST allows 256 levels of its own descent). */
+const MAX_DEPTH = 1000;
 
 interface Token {
   text: string;
@@ -41,7 +53,7 @@ function tokenize(input: string, pointer: string): Token[] {
     const c = input[i] as string;
     if (/\s/.test(c)) {
       i++;
-    } else if (c === '(' || c === ')' || c === '!') {
+    } else if (PUNCTUATION.has(c)) {
       out.push({ text: c, quoted: false, pos: i });
       i++;
     } else if (c === '"' || c === "'") {
@@ -57,23 +69,36 @@ function tokenize(input: string, pointer: string): Token[] {
       out.push({ text, quoted: true, pos: start });
     } else {
       const start = i;
-      while (i < input.length && !/[\s()]/.test(input[i] as string)) i++;
+      while (i < input.length && !/[\s()[\]]/.test(input[i] as string)) i++;
       out.push({ text: input.slice(start, i), quoted: false, pos: start });
     }
   }
   return out;
 }
 
+/** The unquoted token `word` (case-insensitive)? */
+const isWord = (t: Token | undefined, word: string): boolean => t !== undefined && !t.quoted && t.text.toLowerCase() === word;
+const isPunct = (t: Token | undefined, p: string): boolean => t !== undefined && !t.quoted && t.text === p;
+
 /** Parses a filter; errors are 400s naming `pointer` (e.g. `/query/filter`). */
 export function parseFilter(input: string, pointer = '/query/filter'): Filter {
   const tokens = tokenize(input, pointer);
   let i = 0;
+  let depth = 0;
   const peek = (): Token | undefined => tokens[i];
   const end = input.length;
+  const describe = (t: Token): string => (t.quoted ? `string "${t.text}"` : `'${t.text}'`);
+
+  const nested = <T>(at: number, body: () => T): T => {
+    if (++depth > MAX_DEPTH) fail(`nested more than ${MAX_DEPTH} levels deep`, at, pointer);
+    const result = body();
+    depth--;
+    return result;
+  };
 
   const parseOr = (): Filter => {
     const parts = [parseAnd()];
-    while (peek()?.text === 'or' && !peek()?.quoted) {
+    while (isWord(peek(), 'or')) {
       i++;
       parts.push(parseAnd());
     }
@@ -81,55 +106,67 @@ export function parseFilter(input: string, pointer = '/query/filter'): Filter {
   };
   const parseAnd = (): Filter => {
     const parts = [parseNot()];
-    while (peek()?.text === 'and' && !peek()?.quoted) {
+    while (isWord(peek(), 'and')) {
       i++;
       parts.push(parseNot());
     }
     return parts.length === 1 ? (parts[0] as Filter) : { kind: 'and', parts };
   };
   const parseNot = (): Filter => {
-    if (peek()?.text === '!' && !peek()?.quoted) {
+    const t = peek();
+    if (isPunct(t, '!')) {
       i++;
-      return { kind: 'not', inner: parsePrimary() };
+      return nested((t as Token).pos, () => ({ kind: 'not', inner: parsePrimary() }));
     }
     return parsePrimary();
   };
+  /** `Expr` then the closing token `close`, after the opening one at `open`. */
+  const parseGroup = (open: Token, close: string): Filter =>
+    nested(open.pos, () => {
+      const inner = parseOr();
+      const t = tokens[i++];
+      if (!isPunct(t, close)) fail(t ? `expected '${close}' before ${describe(t)}` : `expected '${close}' (to close the '${open.text}' at character ${open.pos + 1})`, t?.pos ?? end, pointer);
+      return inner;
+    });
   const parsePrimary = (): Filter => {
     const t = tokens[i++];
     if (!t) return fail('unexpected end of filter', end, pointer);
-    if (!t.quoted && t.text === '(') {
-      const inner = parseOr();
-      const close = tokens[i++];
-      if (!close || close.text !== ')') fail("expected ')'", close?.pos ?? end, pointer);
-      return inner;
-    }
-    if (!t.quoted && (t.text === 'true' || t.text === 'false')) return { kind: 'literal', value: t.text === 'true' };
-    if (t.quoted) fail('expected a field pointer', t.pos, pointer);
+    if (isPunct(t, '(')) return parseGroup(t, ')');
+    if (isWord(t, 'true') || isWord(t, 'false')) return { kind: 'literal', value: t.text.toLowerCase() === 'true' };
+    if (t.quoted || PUNCTUATION.has(t.text)) fail(`expected a field pointer, found ${describe(t)}`, t.pos, pointer);
     const path = t.text.split('/').filter((s) => s !== '').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     const opTok = tokens[i++];
-    if (!opTok || opTok.quoted) return fail('expected an operator (eq co sw lt le gt ge pr)', opTok?.pos ?? end, pointer);
-    if (opTok.text === 'pr') return { kind: 'present', path };
-    if (!OPS.has(opTok.text)) fail(`unsupported operator '${opTok.text}'`, opTok.pos, pointer);
+    if (!opTok || opTok.quoted || (PUNCTUATION.has(opTok.text) && opTok.text !== '[')) {
+      return fail(`expected an operator (eq co sw lt le gt ge pr, or '[') after '${t.text}'`, opTok?.pos ?? end, pointer);
+    }
+    if (opTok.text === '[') return { kind: 'complex', path, inner: parseGroup(opTok, ']') };
+    const op = opTok.text.toLowerCase();
+    if (op === 'pr') return { kind: 'present', path };
+    if (!OPS.has(op) && !EXTENDED_OP.test(opTok.text)) fail(`'${opTok.text}' is not a valid operator`, opTok.pos, pointer);
     const v = tokens[i++];
-    if (!v) return fail('expected a value', end, pointer);
-    return { kind: 'compare', op: opTok.text as CompareOp, path, value: literal(v, pointer) };
+    if (!v) return fail(`expected a value after '${opTok.text}'`, end, pointer);
+    const value = literal(v, pointer);
+    return OPS.has(op) ? { kind: 'compare', op: op as CompareOp, path, value } : { kind: 'extended', op: opTok.text, path, value };
   };
 
   const result = parseOr();
-  if (i < tokens.length) fail(`unexpected '${(tokens[i] as Token).text}'`, (tokens[i] as Token).pos, pointer);
+  if (i < tokens.length) fail(`unexpected ${describe(tokens[i] as Token)}`, (tokens[i] as Token).pos, pointer);
   return result;
 }
 
 function literal(t: Token, pointer: string): unknown {
   if (t.quoted) return t.text;
-  if (t.text === 'true') return true;
-  if (t.text === 'false') return false;
-  if (t.text === 'null') return null;
+  const word = t.text.toLowerCase();
+  if (word === 'true') return true;
+  if (word === 'false') return false;
+  if (word === 'null') return null;
   if (/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(t.text)) return Number(t.text);
+  if (PUNCTUATION.has(t.text)) return fail(`expected a value, found '${t.text}'`, t.pos, pointer);
   return fail(`strings must be quoted ('${t.text}')`, t.pos, pointer);
 }
 
-function resolve(value: unknown, path: string[]): unknown[] {
+/** The values at `path`, stepping into every element of the arrays on the way; arrays at the end stay whole. */
+function reach(value: unknown, path: string[]): unknown[] {
   let current: unknown[] = [value];
   for (const seg of path) {
     const next: unknown[] = [];
@@ -143,7 +180,12 @@ function resolve(value: unknown, path: string[]): unknown[] {
     }
     current = next;
   }
-  return current.flatMap((v) => (Array.isArray(v) ? v : [v]));
+  return current;
+}
+
+/** The values at `path`, arrays at the end spread into their elements. */
+function resolve(value: unknown, path: string[]): unknown[] {
+  return reach(value, path).flatMap((v) => (Array.isArray(v) ? v : [v]));
 }
 
 function compare(op: CompareOp, actual: unknown, expected: unknown): boolean {
@@ -178,5 +220,11 @@ export function matchesFilter(filter: Filter, value: unknown): boolean {
       return resolve(value, filter.path).some((v) => v !== undefined && v !== null);
     case 'compare':
       return resolve(value, filter.path).some((v) => compare(filter.op, v, filter.value));
+    case 'extended':
+      return false;
+    case 'complex': {
+      const inner = filter.inner;
+      return reach(value, filter.path).some((v) => Array.isArray(v) && v.some((el) => matchesFilter(inner, el)));
+    }
   }
 }

@@ -217,6 +217,45 @@ describe('filter (CREST grammar)', () => {
     expect(await filtered('steps/type eq "noop"')).toEqual(['delta']);
   });
 
+  it('ptr[expr]: one element of the array satisfies the inner filter, its pointers relative to the element', async () => {
+    await seed();
+    await putJob(
+      api,
+      'mixed',
+      jobBody({
+        name: 'Mixed',
+        steps: [
+          { stepIndex: 0, name: 'fetch', type: 'exec', command: '/bin/true', args: ['--full'] },
+          { stepIndex: 1, name: 'pause', type: 'noop' },
+        ],
+      }),
+    );
+    expect(await filtered('steps[type eq "noop"]')).toEqual(['delta', 'mixed']);
+    expect(await filtered('steps[type eq "exec" and name eq "fetch"]')).toEqual(['mixed']);
+    // the two conditions hold on different steps: spread over the array they match, on one step not
+    expect(await filtered('steps/type eq "noop" and steps/name eq "fetch"')).toEqual(['mixed']);
+    expect(await filtered('steps[type eq "noop" and name eq "fetch"]')).toEqual([]);
+    expect(await filtered('/steps/[stepIndex ge 1 and !(name pr)]')).toEqual([]);
+    expect(await filtered('steps[stepIndex ge 1 and name sw "pa"]')).toEqual(['mixed']);
+    expect(await filtered('steps[args[/ eq "--full"]]')).toEqual(['mixed']);
+    expect(await filtered('!steps[true] and state eq "enabled"')).toEqual(['alpha', 'beta', 'eps']);
+    // not an array: no match
+    expect(await filtered('labels[team pr]')).toEqual([]);
+    // the bulk actions select with the same filter
+    const paused = await api.post('/api/v1/jobs/pause', { filter: 'steps[type eq "exec"]', reason: 'r' });
+    expect(paused.statusCode, paused.body).toBe(200);
+    expect(await filtered('state eq "paused"')).toEqual(['gamma', 'mixed']);
+  });
+
+  it('extended operators (any other ASCII token) parse and match nothing', async () => {
+    await seed();
+    expect(await filtered('name xx "a"')).toEqual([]);
+    expect(await filtered('id regex "a.*"')).toEqual([]);
+    expect(await filtered('!(id xx "alpha")')).toEqual(['alpha', 'beta', 'delta', 'eps', 'gamma']);
+    expect(await filtered('id xx 1 or id eq "beta"')).toEqual(['beta']);
+    expect(await filtered('id EQ "beta" AND state Eq "enabled"')).toEqual(['beta']);
+  });
+
   it('quoted strings with escaped quotes and backslashes; keywords inside quotes are values', async () => {
     await seed();
     expect(await filtered('description co "\\"quotes\\""')).toEqual(['delta']);
@@ -241,7 +280,13 @@ describe('filter (CREST grammar)', () => {
     const bad = [
       'name eq',
       'name eq "unterminated',
-      'name xx "a"',
+      'name xx',
+      'name xx unquoted',
+      'steps[type eq "noop"',
+      'steps[]',
+      'steps]',
+      '[type eq "noop"]',
+      'steps[type eq "noop")',
       'name eq unquoted',
       '(name eq "a"',
       'name eq "a")',

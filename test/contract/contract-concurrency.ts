@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
 import type { ContractContext } from './store-contract.js';
 import { describeLedgerModel } from './contract-ledger-model.js';
-import { makeAcquisition, makeJob, runResolution, SECOND, T0 } from './support/fixtures.js';
+import { makeAcquisition, makeJob, makeRun, runResolution, SECOND, T0 } from './support/fixtures.js';
 
 const LEASE = 30 * SECOND;
 
@@ -73,6 +73,24 @@ export function describeConcurrencyContract(ctx: ContractContext): void {
         expect(ledger.total).toBe(50);
         expect(ledger.items.every((fire) => fire.outcome === 'run')).toBe(true);
         expect((await ctx.store.listRuns({ limit: 1, offset: 0, jobId: 'a' })).total).toBe(50);
+      },
+    );
+
+    it.skipIf(!ctx.canOpenPeer)(
+      `two handles inserting a run if idle for one job at once: exactly one inserts${needsPeer}`,
+      async () => {
+        const jobs = 20;
+        for (let i = 0; i < jobs; i++) await ctx.store.insertJob(makeJob(`job-${i}`), null);
+        const peer = await ctx.openPeer();
+        // every job raced by both handles, several calls each, all at once
+        const calls = Array.from({ length: jobs }, (_, i) =>
+          [ctx.store, peer, ctx.store, peer].map((store, k) => store.insertRunIfIdle(makeRun(`run-${i}-${k}`, `job-${i}`))),
+        ).flat();
+        const results = await Promise.all(calls);
+        expect(results.filter(Boolean)).toHaveLength(jobs);
+        const active = await ctx.store.activeRuns();
+        expect(active).toHaveLength(jobs);
+        expect(new Set(active.map((run) => run.jobId)).size).toBe(jobs);
       },
     );
 

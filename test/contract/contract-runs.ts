@@ -66,6 +66,41 @@ export function describeRunContract(ctx: ContractContext): void {
       });
     });
 
+    describe('insertRunIfIdle', () => {
+      it('inserts when the job has no queued or running run, and refuses (false, nothing written) when it has one', async () => {
+        expect(await ctx.store.insertRunIfIdle(makeRun('first', 'a', { trigger: 'manual', payload: { n: 1 } }))).toBe(true);
+        expect(await ctx.store.getRun('first')).toMatchObject({ jobId: 'a', status: 'queued', trigger: 'manual', payload: { n: 1 } });
+        // queued
+        expect(await ctx.store.insertRunIfIdle(makeRun('second', 'a'))).toBe(false);
+        expect(await ctx.store.getRun('second')).toBeNull();
+        // another job is not concerned
+        expect(await ctx.store.insertRunIfIdle(makeRun('other', 'b'))).toBe(true);
+        // running
+        expect(await ctx.store.claimQueuedRuns('node-a', T0 + 1, 10)).toHaveLength(2);
+        expect(await ctx.store.insertRunIfIdle(makeRun('third', 'a'))).toBe(false);
+        // finished: idle again
+        await ctx.store.finishRuns([makeFinish('first', 'a')]);
+        expect(await ctx.store.insertRunIfIdle(makeRun('fourth', 'a', { status: 'running', nodeId: 'node-a', startedAt: T0 + 2 }))).toBe(true);
+        expect((await ctx.store.activeRuns(['a'])).map((run) => run.id)).toEqual(['fourth']);
+      });
+
+      it('NOT_FOUND for a job that does not exist, CONFLICT for a duplicate run id', async () => {
+        await expectSkedError(ctx.store.insertRunIfIdle(makeRun('r1', 'ghost')), 'NOT_FOUND');
+        await ctx.store.insertRuns([makeRun('r1', 'a', { status: 'running', nodeId: 'n', startedAt: T0 })]);
+        await ctx.store.finishRuns([makeFinish('r1', 'a')]);
+        await expectSkedError(ctx.store.insertRunIfIdle(makeRun('r1', 'a')), 'CONFLICT');
+        expect((await ctx.store.activeRuns(['a']))).toEqual([]);
+      });
+
+      it('of calls made at once for one job, exactly one inserts', async () => {
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => ctx.store.insertRunIfIdle(makeRun(`r${i}`, 'a'))),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect(await ctx.store.activeRuns(['a'])).toHaveLength(1);
+      });
+    });
+
     it('activeRuns lists queued and running runs, of some jobs or all', async () => {
       await ctx.store.insertRuns([
         makeRun('q', 'a'),

@@ -110,10 +110,11 @@ export function scheduleRoutes(scope: FastifyInstance, deps: JimDeps): void {
     authorize(actor, 'operate', 'run schedules');
     const job = await loadJob(deps, actor, request.params.id);
     if (job.steps.length === 0) throw new JimError(400, 'VALIDATION_ERROR', 'Cannot run a schedule with no steps');
-    const active = await services.runs.list(actor, { limit: 1, offset: 0, jobId: job.id, status: ['queued', 'running'] });
-    if (active.total > 0) throw new JimError(400, 'BAD_REQUEST', 'Failed to start schedule execution. The schedule may already be running.');
-    const executionId = await services.jobs.trigger(actor, job.id, null).catch((err: unknown) => {
+    // Refused while an execution is queued or running, decided as the run is written: of two
+    // simultaneous calls, one starts it.
+    const executionId = await services.jobs.trigger(actor, job.id, null, { exclusive: true }).catch((err: unknown) => {
       if (err instanceof SkedError && err.code === 'NOT_FOUND') throw new JimError(404, 'NOT_FOUND', `Schedule not found: ${request.params.id}`);
+      if (err instanceof SkedError && err.code === 'CONFLICT') throw new JimError(400, 'BAD_REQUEST', 'Failed to start schedule execution. The schedule may already be running.');
       throw err;
     });
     return reply.status(202).send({ executionId, message: `Schedule '${job.name}' started successfully` });

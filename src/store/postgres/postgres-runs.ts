@@ -42,6 +42,26 @@ export class PostgresRuns {
     });
   }
 
+  /**
+   * In one transaction: lock the job's row, then (a later statement, whose snapshot sees every run
+   * committed before the lock was granted) look for a queued or running run, and insert only when there
+   * is none. Concurrent calls for one job queue on the row lock, so the second sees the first's run.
+   * The job row rather than its trigger: deleteJob locks the job, then (cascading) the trigger, and
+   * the insert below locks the job again (FOR KEY SHARE); locking in the same order cannot deadlock.
+   */
+  async insertIfIdle(run: NewRun): Promise<boolean> {
+    return this.session.write(async (q) => {
+      const locked = await q.rows<{ id: string }>(sql.LOCK_JOB_FOR_RUN, [run.jobId]);
+      if (locked.length === 0) {
+        throw new SkedError('NOT_FOUND', `run '${run.id}' refers to job '${run.jobId}', which does not exist`);
+      }
+      if ((await q.rows(sql.JOB_HAS_ACTIVE_RUN, [run.jobId])).length > 0) return false;
+      const inserted = await q.rows<{ id: string }>(batch.INSERT_RUNS, batch.runArrays([run]));
+      if (inserted.length === 0) throw new SkedError('NOT_FOUND', `job '${run.jobId}' does not exist`);
+      return true;
+    });
+  }
+
   async active(jobIds?: string[]): Promise<ActiveRun[]> {
     if (jobIds?.length === 0) return [];
     const rows =

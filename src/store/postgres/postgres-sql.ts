@@ -168,6 +168,14 @@ export const ACTIVE_RUNS_OF = `
 SELECT id, job_id, status, node_id FROM runs
 WHERE status IN ('queued', 'running') AND job_id = ANY($1::text[])
 ORDER BY queued_at, id`;
+/**
+ * The job $1, locked against concurrent insertRunIfIdle calls (and changes or deletion) until the
+ * transaction ends. NO KEY UPDATE leaves the FOR KEY SHARE of run inserts (INSERT_RUNS) unblocked.
+ */
+export const LOCK_JOB_FOR_RUN = 'SELECT id FROM jobs WHERE id = $1 FOR NO KEY UPDATE';
+/** Whether the job $1 has a queued or running run; served by the runs_active index. */
+export const JOB_HAS_ACTIVE_RUN = `
+SELECT 1 FROM runs WHERE status IN ('queued', 'running') AND job_id = $1 LIMIT 1`;
 export const REQUEST_CANCEL = `
 UPDATE runs SET cancel_requested_at = COALESCE(cancel_requested_at, $1) WHERE id = $2 AND status = 'running'`;
 export const CANCEL_REQUESTS = `

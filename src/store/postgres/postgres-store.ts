@@ -250,6 +250,10 @@ export class PostgresStore implements Store {
     await call(() => this.runs.insert(runs), 'run');
   }
 
+  async insertRunIfIdle(run: NewRun): Promise<boolean> {
+    return call(() => this.runs.insertIfIdle(run), 'run');
+  }
+
   async activeRuns(jobIds?: string[]): Promise<ActiveRun[]> {
     return call(() => this.runs.active(jobIds));
   }

@@ -175,6 +175,37 @@ describe('POST /api/v1/schedules/{id}/run', () => {
     expect(cancel.statusCode, cancel.body).toBe(200);
   });
 
+  it('two simultaneous runs of one schedule: exactly one 202, the other the already-running 400', async () => {
+    const created = await jim.post('/api/v1/schedules', { name: 'Racer', steps: [{ stepIndex: 0, stepType: 'Executable', executablePath: 'sleep', arguments: '30' }] });
+    const id = created.json().id;
+    const [a, b] = await Promise.all([jim.post(`/api/v1/schedules/${id}/run`), jim.post(`/api/v1/schedules/${id}/run`)]);
+    const started = [a, b].filter((res) => res.statusCode === 202);
+    const refused = [a, b].filter((res) => res.statusCode !== 202);
+    expect(started, `${a.statusCode} ${a.body} / ${b.statusCode} ${b.body}`).toHaveLength(1);
+    const err = expectJimError(refused[0] as (typeof refused)[number], 400, 'BAD_REQUEST');
+    expect(err.message).toBe('Failed to start schedule execution. The schedule may already be running.');
+    const executionId = (started[0] as (typeof started)[number]).json().executionId;
+    const runs = (await native('GET', `/api/v1/runs?jobId=${id}`)).json();
+    expect(runs.items.map((r: { id: string }) => r.id)).toEqual([executionId]);
+    expect((await jim.post(`/api/v1/schedule-executions/${executionId}/cancel`)).statusCode).toBe(200);
+  });
+
+  it('many simultaneous runs over several schedules: one execution each', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const created = await jim.post('/api/v1/schedules', { name: `Racer ${i}`, steps: [{ stepIndex: 0, stepType: 'Executable', executablePath: 'sleep', arguments: '30' }] });
+      ids.push(created.json().id);
+    }
+    const results = await Promise.all(ids.flatMap((id) => [1, 2, 3].map(() => jim.post(`/api/v1/schedules/${id}/run`))));
+    expect(results.filter((res) => res.statusCode === 202)).toHaveLength(ids.length);
+    for (const res of results.filter((r) => r.statusCode !== 202)) expectJimError(res, 400, 'BAD_REQUEST');
+    for (const id of ids) {
+      const runs = (await native('GET', `/api/v1/runs?jobId=${id}`)).json();
+      expect(runs.items, id).toHaveLength(1);
+      expect((await jim.post(`/api/v1/schedule-executions/${runs.items[0].id}/cancel`)).statusCode).toBe(200);
+    }
+  });
+
   it('a disabled schedule still runs when started by hand (Start-JIMSchedule runs regardless of state)', async () => {
     const created = await jim.post('/api/v1/schedules', { name: 'Off', isEnabled: false, steps: [{ stepIndex: 0, stepType: 'Executable', executablePath: '/bin/true' }] });
     const res = await jim.post(`/api/v1/schedules/${created.json().id}/run`);
