@@ -103,7 +103,7 @@ export interface Sked {
 export async function buildSked(config: Readonly<SkedConfig>, options: ServerOptions = {}): Promise<Sked> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? new SystemClock();
-  const store = await openStore(config.store);
+  const store = await openStore(config.store, { sqliteWorker: !config.sqliteInProcess });
   const policy = createHttpPolicy({ allow: config.httpAllow, deny: config.httpDeny });
   const secrets = new SecretBox(loadSecretKey(config, logger));
   const executor =
@@ -113,20 +113,19 @@ export async function buildSked(config: Readonly<SkedConfig>, options: ServerOpt
   const metrics = createMetrics(store, () => (engine ? { ...engine.status, skewMs: engine.clockSkew.skewMs } : { running: 0, acquired: 0, capacity: 0, skewMs: 0 }));
   let services: Services | null = null;
   const bus = new EventBus(() => clock.now());
-  const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
   const live: EngineObserver = {
     // A fire that ran shows as run.started; the others are worth an event of their own.
     fire: (e) => {
-      if (e.outcome !== 'run') bus.publish('fire', { jobId: e.jobId, scheduledFor: iso(e.scheduledFor), outcome: e.outcome });
+      if (e.outcome !== 'run') bus.publish('fire', { jobId: e.jobId, scheduledFor: e.scheduledFor, outcome: e.outcome });
     },
     runStarted: (e) => {
       bus.runStarted(e.runId);
-      bus.publish('run.started', { runId: e.runId, jobId: e.jobId, trigger: e.trigger, scheduledFor: iso(e.scheduledFor), startedAt: iso(e.startedAt) });
+      bus.publish('run.started', { runId: e.runId, jobId: e.jobId, trigger: e.trigger, scheduledFor: e.scheduledFor, startedAt: e.startedAt });
     },
     stepFinished: (runId, jobId, step) => bus.publish('run.step', { runId, jobId, stepIndex: step.stepIndex, position: step.position, phase: step.phase, name: step.name, status: step.status, exitCode: step.exitCode, httpStatus: step.httpStatus }),
     output: (runId, position, phase, chunk) => bus.output(runId, position, phase, chunk),
     runFinished: (e) => {
-      bus.publish('run.finished', { runId: e.runId, jobId: e.jobId, status: e.status, startedAt: iso(e.startedAt), finishedAt: iso(e.finishedAt), error: e.error });
+      bus.publish('run.finished', { runId: e.runId, jobId: e.jobId, status: e.status, startedAt: e.startedAt, finishedAt: e.finishedAt, error: e.error });
       bus.runFinished(e.runId);
     },
   };

@@ -49,6 +49,8 @@ export interface SkedConfig {
   tlsKey: string | null;
   localOnlyPaths: string[];
   compat: string[];
+  /** SQLite on the main thread instead of a worker thread. */
+  sqliteInProcess: boolean;
   /** Where dispatch steps of each compatibility surface are POSTed. */
   dispatchUrls: Record<string, string>;
 }
@@ -57,6 +59,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'host', env: 'SKED_HOST', flag: 'host', kind: 'string', default: '127.0.0.1', description: 'address the HTTP server binds' },
   { key: 'port', env: 'SKED_PORT', flag: 'port', kind: 'int', default: 8080, min: 0, description: 'HTTP port (0 = any free port)' },
   { key: 'store', env: 'SKED_STORE', flag: 'store', kind: 'string', default: 'sqlite:./sked-data/sked.db', description: 'store URL: sqlite:PATH or postgres://...' },
+  { key: 'sqliteInProcess', env: 'SKED_SQLITE_IN_PROCESS', flag: 'sqlite-in-process', kind: 'bool', default: false, description: 'run SQLite on the main thread rather than its own worker thread (transactions then hold the event loop)' },
   { key: 'dataDir', env: 'SKED_DATA_DIR', flag: 'data-dir', kind: 'string', default: null, description: 'folder for admin.key and local state (default: the SQLite file\'s folder, else ./sked-data)' },
   { key: 'nodeId', env: 'SKED_NODE_ID', flag: 'node-id', kind: 'string', default: null, description: 'this node\'s id in the cluster (default: the host name)' },
   { key: 'concurrency', env: 'SKED_CONCURRENCY', flag: 'concurrency', kind: 'int', default: 64, min: 1, description: 'runs executing at once on this node' },

@@ -12,7 +12,7 @@ export interface EngineConfig {
   nodeId: string;
   /** Runs executing at once on this node. */
   concurrency: number;
-  /** Fires are acquired this far ahead of their instant. */
+  /** A trigger is claimed when its next fire is this close, and its fires are then acquired up to twice this far ahead. */
   lookaheadMs: number;
   /** How often the store is polled for due triggers and queued runs (wake-ups come sooner). */
   pollIntervalMs: number;

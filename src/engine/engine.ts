@@ -174,9 +174,21 @@ export class Engine {
 
   /** Cancels a run running here, queued, or (in a cluster) running on another node; false when none. */
   async cancelRun(runId: string): Promise<boolean> {
-    if (this.runner.pool.abort(runId, 'cancel')) return true;
+    if (this.runner.cancelLocal(runId)) return true;
+    if (this.runner.finishedUnwritten(runId)) {
+      // It ended here a moment ago: once its end is written the caller reads it as finished.
+      await this.runner.flush();
+      return false;
+    }
     const now = this.clock.now();
     if (await this.store.cancelQueuedRun(runId, now)) return true;
+    if (this.runner.cancelLocal(runId)) return true;
+    const run = await this.store.getRun(runId);
+    if (run?.status === 'running' && run.nodeId === this.config.nodeId) {
+      // Claimed or fired by this node, its start still on its way to the pool: cancel it as it starts.
+      this.runner.cancelOnArrival(runId);
+      return true;
+    }
     if (this.store.capabilities.multiNode && (await this.store.requestCancel(runId, now))) {
       this.announce('cancel');
       return true;

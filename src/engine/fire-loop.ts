@@ -121,8 +121,10 @@ export class FireLoop {
           this.leasesLeft = false;
         }
         const now = clock.now();
-        const horizon = now + config.lookaheadMs;
-        const claimed = await store.claimDueTriggers(config.nodeId, now, horizon, config.acquireBatch, now + config.leaseMs);
+        // A trigger is claimed once its next fire is within the lookahead, and then acquired for twice
+        // that: a job firing often is claimed once per lookahead, not at every poll.
+        const horizon = now + 2 * config.lookaheadMs;
+        const claimed = await store.claimDueTriggers(config.nodeId, now, now + config.lookaheadMs, config.acquireBatch, now + config.leaseMs);
         if (claimed.length === 0 && !this.again.acquire) return;
         if (claimed.length) {
           try {
@@ -174,9 +176,9 @@ export class FireLoop {
   /** Ledger rows for fires missed beyond the threshold: catch-up runs queue (one at a time per job unless allowed). */
   private catchUpFires(cached: CachedJob, run: number[], missed: number[], now: number): DirectFire[] {
     const out: DirectFire[] = [];
-    for (const t of missed) out.push({ jobId: cached.job.id, scheduledFor: t, outcome: 'missed', firedAt: now, run: null });
+    for (const t of missed) out.push({ jobId: cached.job.id, scheduledFor: t, outcome: 'missed', firedAt: now, run: null, mayComplete: mayComplete(cached, t) });
     for (const t of run) {
-      out.push({ jobId: cached.job.id, scheduledFor: t, outcome: 'run', firedAt: now, run: this.newRun(cached.job, 'catchUp', t, now, false) });
+      out.push({ jobId: cached.job.id, scheduledFor: t, outcome: 'run', firedAt: now, run: this.newRun(cached.job, 'catchUp', t, now, false), mayComplete: mayComplete(cached, t) });
     }
     return out;
   }
@@ -269,14 +271,14 @@ export class FireLoop {
       const job = cached.job;
       const decision = decideOverlap(job.overlap, activity.get(job.id));
       if (decision.outcome === 'skipped') {
-        resolutions.push({ jobId: f.jobId, scheduledFor: f.scheduledFor, outcome: 'skipped', firedAt: now, run: null });
+        resolutions.push({ jobId: f.jobId, scheduledFor: f.scheduledFor, outcome: 'skipped', firedAt: now, run: null, mayComplete: mayComplete(cached, f.scheduledFor) });
         continue;
       }
       cancels.push(...decision.cancel);
       const start = !decision.wait && decision.cancel.length === 0 && pool.reserve(1) === 1;
       if (start) reserved++;
       const run = this.newRun(job, 'schedule', f.scheduledFor, now, start);
-      resolutions.push({ jobId: f.jobId, scheduledFor: f.scheduledFor, outcome: 'run', firedAt: now, run });
+      resolutions.push({ jobId: f.jobId, scheduledFor: f.scheduledFor, outcome: 'run', firedAt: now, run, mayComplete: mayComplete(cached, f.scheduledFor) });
       const act = activity.get(job.id) ?? { running: [], queued: [] };
       (start ? act.running : act.queued).push(run.id);
       activity.set(job.id, act);
@@ -286,8 +288,8 @@ export class FireLoop {
       if (!cached) continue;
       // Held past the threshold (standby, a stalled process, taken over from a dead node): catch-up policy.
       const plan = planCatchUp(instants, cached.job.catchUp.policy, parseDuration(cached.job.catchUp.window) ?? 3_600_000, now);
-      for (const t of plan.missed) resolutions.push({ jobId, scheduledFor: t, outcome: 'missed', firedAt: now, run: null });
-      for (const t of plan.run) resolutions.push({ jobId, scheduledFor: t, outcome: 'run', firedAt: now, run: this.newRun(cached.job, 'catchUp', t, now, false) });
+      for (const t of plan.missed) resolutions.push({ jobId, scheduledFor: t, outcome: 'missed', firedAt: now, run: null, mayComplete: mayComplete(cached, t) });
+      for (const t of plan.run) resolutions.push({ jobId, scheduledFor: t, outcome: 'run', firedAt: now, run: this.newRun(cached.job, 'catchUp', t, now, false), mayComplete: mayComplete(cached, t) });
     }
     let applied: FireResolution[];
     try {
@@ -338,5 +340,17 @@ export class FireLoop {
       payload: null,
       exclusive: job.overlap !== 'allow',
     };
+  }
+}
+
+/**
+ * Whether resolving the fire at `t` may complete the job: only when its schedule has no fire after it
+ * (otherwise the store is told it need not check).
+ */
+function mayComplete(cached: CachedJob, t: number): boolean {
+  try {
+    return cached.schedule.nextAfter(t) === null;
+  } catch {
+    return true;
   }
 }

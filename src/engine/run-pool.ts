@@ -79,7 +79,7 @@ export class RunPool {
    * Starts a run of `job` (its secrets revealed); `scrub` removes those secrets from everything the run
    * reports (output, live chunks, errors).
    */
-  start(run: StartedRun, job: Job, scrub: (text: string) => string = (t) => t): void {
+  start(run: StartedRun, job: Job, scrub?: (text: string) => string): void {
     const controller = new AbortController();
     const local: LocalRun = { run, controller, reason: null };
     this.running.set(run.id, local);
@@ -95,8 +95,8 @@ export class RunPool {
       onFailure: job.onFailure,
       timeoutMs: job.timeout ? parseDuration(job.timeout) : null,
       signal: controller.signal,
-      ...(hooks.onOutput ? { onOutput: (p: number, ph: 'main' | 'onFailure', c: string) => hooks.onOutput?.(run.id, p, ph, scrub(c)) } : {}),
-      ...(hooks.onStepFinished ? { onStepFinished: (r: StepResult) => hooks.onStepFinished?.(run.id, scrubStep(r, scrub)) } : {}),
+      ...(hooks.onOutput ? { onOutput: (p: number, ph: 'main' | 'onFailure', c: string) => hooks.onOutput?.(run.id, p, ph, scrub ? scrub(c) : c) } : {}),
+      ...(hooks.onStepFinished ? { onStepFinished: (r: StepResult) => hooks.onStepFinished?.(run.id, scrub ? scrubStep(r, scrub) : r) } : {}),
     });
     execution
       .catch((err: unknown): ExecuteResult => {
@@ -104,7 +104,7 @@ export class RunPool {
         return { status: 'failed', error: `executor error: ${err instanceof Error ? err.message : String(err)}`, steps: [], startedAt: run.startedAt, finishedAt: now };
       })
       .then((raw) => {
-        const result: ExecuteResult = { ...raw, error: raw.error === null ? null : scrub(raw.error), steps: raw.steps.map((st) => scrubStep(st, scrub)) };
+        const result: ExecuteResult = scrub ? { ...raw, error: raw.error === null ? null : scrub(raw.error), steps: raw.steps.map((st) => scrubStep(st, scrub)) } : raw;
         this.running.delete(run.id);
         const left = (this.byJob.get(run.jobId) ?? 1) - 1;
         if (left > 0) this.byJob.set(run.jobId, left);

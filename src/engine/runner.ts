@@ -15,6 +15,21 @@ import type { ExecuteResult, ExecutorPort } from './executor-port.js';
 import { retryDelayMs } from './retry.js';
 import { RunPool, type AbortReason, type StartedRun } from './run-pool.js';
 
+/** How long a cancel waits for a run on its way to this node's pool. */
+const CANCEL_ON_START_MS = 60_000;
+
+/** Jobs whose opened definitions are kept; past it the map starts afresh. */
+const OPENED_JOBS = 10_000;
+
+interface OpenedJob {
+  version: number;
+  /** The definition as stored (sealed), to tell a reloaded job from the one opened. */
+  sealed: Job;
+  job: Job;
+  /** Removes the job's secrets from text; absent when it has none. */
+  scrub: ((text: string) => string) | undefined;
+}
+
 /** A run about to start on this node, as the store or the fire loop hands it over. */
 export interface RunToStart {
   id: string;
@@ -39,6 +54,10 @@ export class Runner {
   /** Retries of failed runs, written until the store takes them (it may be failing as the run failed). */
   private readonly retries: Batcher<NewRun>;
   private readonly runJobs = new Map<string, string>();
+  /** Runs to cancel as soon as they start here (see cancelOnArrival), with when that was asked. */
+  private readonly cancelOnStart = new Map<string, number>();
+  /** Definitions with their secrets opened, per job (see open). */
+  private readonly opened = new Map<string, OpenedJob>();
   /** Runs finished here whose finish is not written yet: still `running` in the store, never to restart. */
   private readonly unwritten = new Set<string>();
   /** Runs that could not start properly (secrets unreadable): their finish says why. */
@@ -116,21 +135,58 @@ export class Runner {
     const box = this.secrets;
     if (!box) {
       this.pool.start(started, job);
-      return;
+    } else {
+      try {
+        const opened = this.open(box, job);
+        this.pool.start(started, opened.job, opened.scrub);
+      } catch (err) {
+        // A secret this node cannot open (another SKED_SECRET_KEY): the run fails and says so.
+        this.pool.start(started, { ...job, steps: [], onFailure: [] });
+        log.error({ runId: run.id, jobId: run.jobId, err: messageOf(err) }, 'cannot open the secrets of a job');
+        this.failOnStart.set(run.id, messageOf(err));
+      }
     }
-    let revealed: Job;
-    let secrets: string[];
-    try {
-      revealed = revealDefinition(box, job);
-      secrets = secretValues(box, job);
-    } catch (err) {
-      // A secret this node cannot open (another SKED_SECRET_KEY): the run fails and says so.
-      this.pool.start(started, { ...job, steps: [], onFailure: [] });
-      log.error({ runId: run.id, jobId: run.jobId, err: messageOf(err) }, 'cannot open the secrets of a job');
-      this.failOnStart.set(run.id, messageOf(err));
-      return;
-    }
-    this.pool.start(started, revealed, (text) => scrub(text, secrets));
+    if (this.cancelOnStart.delete(run.id)) this.pool.abort(run.id, 'cancel');
+  }
+
+  /** Cancels a run executing in this node's pool; false when it is not there. */
+  cancelLocal(runId: string): boolean {
+    return this.pool.abort(runId, 'cancel');
+  }
+
+  /**
+   * A run the store records as running on this node that is not in the pool yet (claimed or fired, its
+   * start on its way): it is cancelled as it starts.
+   */
+  cancelOnArrival(runId: string): void {
+    const now = this.ctx.clock.now();
+    // A run that never arrives (its node restarted meanwhile) must not be remembered for ever.
+    for (const [id, at] of this.cancelOnStart) if (at < now - CANCEL_ON_START_MS) this.cancelOnStart.delete(id);
+    this.cancelOnStart.set(runId, now);
+  }
+
+  /** The run finished here and its end is about to be written. */
+  finishedUnwritten(runId: string): boolean {
+    return this.unwritten.has(runId);
+  }
+
+  /**
+   * A job's definition with its secrets opened, and what scrubs them from its output: decrypted once
+   * per version of the job, not once per run.
+   */
+  private open(box: SecretBox, job: Job): OpenedJob {
+    const hit = this.opened.get(job.id);
+    if (hit !== undefined && hit.version === job.version && hit.sealed === job) return hit;
+    const secrets = secretValues(box, job);
+    const opened: OpenedJob = {
+      version: job.version,
+      sealed: job,
+      job: revealDefinition(box, job),
+      scrub: secrets.length === 0 ? undefined : (text: string) => scrub(text, secrets),
+    };
+    if (this.opened.size >= OPENED_JOBS) this.opened.clear();
+    this.opened.set(job.id, opened);
+    return opened;
   }
 
   schedulePump(): void {

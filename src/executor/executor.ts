@@ -85,11 +85,12 @@ export class Executor {
       onStepFinished: request.onStepFinished ?? null,
     };
 
-    // The main steps run under the run timeout as well as cancellation.
-    const main = linkController(cancelSignal);
+    // The main steps run under the run timeout as well as cancellation (a signal of their own only
+    // when there is a timeout: the onFailure steps must still run after it).
     const timeoutMs = request.timeoutMs;
+    const main = timeoutMs === null ? null : linkController(cancelSignal);
     const cancelTimer =
-      timeoutMs === null
+      main === null || timeoutMs === null
         ? () => undefined
         : startTimer(timeoutMs, () => main.controller.abort(new StopRequest('runTimeout')));
     let phase;
@@ -98,17 +99,17 @@ export class Executor {
         ...common,
         steps: request.steps,
         phase: 'main',
-        signal: main.signal,
+        signal: main?.signal ?? cancelSignal,
         template,
       });
     } finally {
       cancelTimer();
-      main.dispose();
+      main?.dispose();
     }
 
     let status: ExecuteResult['status'];
     let error: string | null;
-    const stop = stopKindOf(main.signal);
+    const stop = stopKindOf(main?.signal ?? cancelSignal);
     if (stop === 'cancelled') {
       status = 'cancelled';
       error = 'run cancelled';

@@ -30,7 +30,7 @@ async function runCommand(
     if (problem !== null) return failed(problem);
   }
   const outcome = await runProcess(
-    { command, args, cwd, env: processEnvironment(stepEnv, ctx.runEnv) },
+    { command, args, cwd, env: processEnvironment(stepEnv, ctx.runEnv()) },
     {
       signal: ctx.signal,
       killGraceMs: ctx.settings.killGraceMs,

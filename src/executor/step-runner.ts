@@ -71,10 +71,12 @@ export async function runStep(run: StepRun): Promise<StepResult> {
     const stopped = stopKindOf(run.signal);
     if (stopped === 'cancelled' || stopped === 'runTimeout') return finishStopped(stopped);
 
-    const attemptControl = linkController(run.signal);
+    // A step timeout needs a signal of the attempt's own; without one the run's signal is enough.
     const timeoutMs = plan.timeoutMs;
+    const attemptControl = timeoutMs === null ? null : linkController(run.signal);
+    const attemptSignal = attemptControl?.signal ?? run.signal;
     const cancelTimer =
-      timeoutMs === null
+      attemptControl === null || timeoutMs === null
         ? () => undefined
         : startTimer(timeoutMs, () => attemptControl.controller.abort(new StopRequest('stepTimeout')));
     const output = new StepOutput(settings.maxOutputBytes, run.onOutput);
@@ -86,9 +88,9 @@ export async function runStep(run: StepRun): Promise<StepResult> {
     let outcome: AttemptOutcome;
     try {
       outcome = await runAttempt(step, {
-        signal: attemptControl.signal,
+        signal: attemptSignal,
         output,
-        runEnv: runEnvironment(run.template, attempt, phase === 'onFailure'),
+        runEnv: () => runEnvironment(run.template, attempt, phase === 'onFailure'),
         template: run.template,
         settings,
         dispatcher: run.dispatcher,
@@ -98,14 +100,14 @@ export async function runStep(run: StepRun): Promise<StepResult> {
       outcome = failed(messageOf(error));
     } finally {
       cancelTimer();
-      attemptControl.dispose();
+      attemptControl?.dispose();
     }
     result.attempt = attempt;
     result.output = output.finish();
     result.exitCode = outcome.exitCode;
     result.httpStatus = outcome.httpStatus;
 
-    const stop = stopKindOf(attemptControl.signal);
+    const stop = stopKindOf(attemptSignal);
     if (stop === 'cancelled' || stop === 'runTimeout') return finishStopped(stop);
     let status: 'failed' | 'timedOut';
     let error: string;

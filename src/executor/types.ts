@@ -72,8 +72,8 @@ export interface AttemptContext {
   /** Aborted on step timeout, run timeout or cancellation: the runner stops and returns promptly. */
   readonly signal: AbortSignal;
   readonly output: StepOutput;
-  /** `SKED_*` variables describing the run, for process steps (they win over the step's own env). */
-  readonly runEnv: Readonly<Record<string, string>>;
+  /** `SKED_*` variables describing the run, for process steps (they win over the step's own env); made on demand. */
+  readonly runEnv: () => Readonly<Record<string, string>>;
   readonly template: TemplateValues;
   readonly settings: ExecutorSettings;
   /** The executor's shared HTTP connection pool. */

@@ -10,7 +10,18 @@ export interface SkedEvent {
   id: number;
   type: string;
   at: number;
+  /** Instants may be epoch milliseconds under keys ending in `At` or `For`: eventJson writes them in RFC 3339. */
   data: Record<string, unknown>;
+}
+
+/**
+ * An event's data as JSON, with its instants in RFC 3339 UTC. Publishers hand over epoch milliseconds
+ * (no formatting on the hot path for events nobody may read); formatting happens here, once per send.
+ */
+export function eventJson(e: SkedEvent): string {
+  return JSON.stringify({ ...e.data, at: e.at }, (key, value: unknown) =>
+    typeof value === 'number' && (key.endsWith('At') || key.endsWith('For') || key === 'at') ? new Date(value).toISOString() : value,
+  );
 }
 
 type Listener = (event: SkedEvent) => void;

@@ -4,15 +4,21 @@ import { notFound, SkedError, validationError } from '../domain/errors.js';
 import { uuidv7 } from '../domain/ids.js';
 import type { Fire, Job, JobState, Run } from '../domain/types.js';
 import type { CompiledSchedule } from '../schedule/compile.js';
-import type { JobQuery, JobSortKey, Page } from '../store/store.js';
+import type { JobQuery, JobSortKey, NewRun, Page } from '../store/store.js';
 import { authorize, type Actor } from './actor.js';
 import type { CollectionService } from './collection-service.js';
 import type { ServiceContext } from './context.js';
 import { matchesFilter, parseFilter } from './crest-filter.js';
 import { inputOf, normalizeJobInput, type JobInput } from './job-input.js';
+import { KeyedLock } from './keyed-lock.js';
 import { applyMergePatch } from './merge-patch.js';
 import { jobView } from './views.js';
 import { redactDefinition, sealDefinition } from '../domain/secrets.js';
+
+export interface TriggerOptions {
+  /** Refuse (CONFLICT) when the job has a queued or running run, atomically with writing the new one. */
+  exclusive?: boolean | undefined;
+}
 
 export interface JobListQuery {
   limit: number;
@@ -50,6 +56,9 @@ export function parseSort(sort: string | undefined, pointer = '/query/sort'): Jo
 }
 
 export class JobService {
+  /** Writes of one job id on this node, one at a time. */
+  private readonly writes = new KeyedLock();
+
   constructor(
     private readonly ctx: ServiceContext,
     private readonly collections: CollectionService,
@@ -116,21 +125,38 @@ export class JobService {
   /** Creates (`created`: true) or replaces the job with this id; `ifMatch` guards the replacement. */
   async put(actor: Actor, id: string, input: JobInput, ifMatch?: number, mustExist = false): Promise<{ job: Job; created: boolean }> {
     authorize(actor, 'write', 'create or change jobs');
-    const existing = await this.ctx.store.getJob(id);
-    if (!existing) {
-      if (ifMatch !== undefined || mustExist) throw new SkedError('PRECONDITION_FAILED', `job '${id}' does not exist (If-Match given)`);
-      return { job: await this.insert(actor, id, input), created: true };
+    return this.writes.run(id, () => this.putOnce(actor, id, input, ifMatch, mustExist));
+  }
+
+  private async putOnce(actor: Actor, id: string, input: JobInput, ifMatch: number | undefined, mustExist: boolean): Promise<{ job: Job; created: boolean }> {
+    // Concurrent PUTs of one id (on this node they take turns; across nodes they race): one creates it,
+    // the others replace it (last writer wins) — unless If-Match pins a version, when losing the race is
+    // the 412 it asks for.
+    for (let attempt = 1; ; attempt++) {
+      const existing = await this.ctx.store.getJob(id);
+      const retry = ifMatch === undefined && attempt < PUT_ATTEMPTS;
+      try {
+        if (!existing) {
+          if (ifMatch !== undefined || mustExist) throw new SkedError('PRECONDITION_FAILED', `job '${id}' does not exist (If-Match given)`);
+          return { job: await this.insert(actor, id, input), created: true };
+        }
+        return { job: await this.replace(actor, existing, input, ifMatch), created: false };
+      } catch (err) {
+        const lostRace = err instanceof SkedError && (existing ? err.code === 'PRECONDITION_FAILED' || err.code === 'NOT_FOUND' : err.code === 'CONFLICT');
+        if (!retry || !lostRace) throw err;
+      }
     }
-    return { job: await this.replace(actor, existing, input, ifMatch), created: false };
   }
 
   /** Applies a JSON merge patch (RFC 7396) to the job's definition. */
   async patch(actor: Actor, id: string, patch: unknown, ifMatch?: number, validate?: (input: unknown) => JobInput): Promise<Job> {
     authorize(actor, 'write', 'change jobs');
-    const existing = await this.load(id);
-    const merged = applyMergePatch(inputOf(existing, existing.state !== 'paused'), patch);
-    const input = validate ? validate(merged) : (merged as JobInput);
-    return this.replace(actor, existing, input, ifMatch);
+    return this.writes.run(id, async () => {
+      const existing = await this.load(id);
+      const merged = applyMergePatch(inputOf(existing, existing.state !== 'paused'), patch);
+      const input = validate ? validate(merged) : (merged as JobInput);
+      return this.replace(actor, existing, input, ifMatch);
+    });
   }
 
   async delete(actor: Actor, id: string, ifMatch?: number): Promise<void> {
@@ -145,15 +171,22 @@ export class JobService {
     this.ctx.audit?.record(actor, 'job.delete', { type: 'job', id }, jobView(this.present(job)), null);
   }
 
-  /** Runs the job now with an optional payload; returns the run id. */
-  async trigger(actor: Actor, id: string, payload: unknown = null): Promise<string> {
+  /**
+   * Runs the job now with an optional payload; returns the run id. With `exclusive`, CONFLICT when the
+   * job already has a queued or running run, decided by the store as it writes the run (two concurrent
+   * calls cannot both pass).
+   */
+  async trigger(actor: Actor, id: string, payload: unknown = null, options: TriggerOptions = {}): Promise<string> {
     authorize(actor, 'operate', 'trigger jobs');
     const job = await this.get(actor, id);
     const now = this.ctx.clock.now();
     const runId = uuidv7(now);
-    await this.ctx.store.insertRuns([
-      { id: runId, jobId: id, trigger: 'manual', scheduledFor: null, queuedAt: now, status: 'queued', nodeId: null, startedAt: null, attempt: 1, retryOf: null, notBefore: null, payload, exclusive: job.overlap !== 'allow' },
-    ]);
+    const run: NewRun = { id: runId, jobId: id, trigger: 'manual', scheduledFor: null, queuedAt: now, status: 'queued', nodeId: null, startedAt: null, attempt: 1, retryOf: null, notBefore: null, payload, exclusive: job.overlap !== 'allow' };
+    if (options.exclusive === true) {
+      if (!(await this.ctx.store.insertRunIfIdle(run))) throw new SkedError('CONFLICT', `job '${id}' already has a queued or running run`);
+    } else {
+      await this.ctx.store.insertRuns([run]);
+    }
     this.ctx.engine.runsQueued();
     this.ctx.emit?.('job.triggered', { jobId: id, runId, by: actor.name });
     this.ctx.audit?.record(actor, 'job.trigger', { type: 'job', id }, null, { runId, payload });
@@ -313,6 +346,9 @@ export class JobService {
     return updated;
   }
 }
+
+/** Tries of a PUT that keeps losing a race with other writers of the same id. */
+const PUT_ATTEMPTS = 5;
 
 function nextFrom(schedule: CompiledSchedule, now: number): number | null {
   return schedule.nextAfter(now);

@@ -32,7 +32,11 @@ export class RunService {
     const run = await this.get(actor, id);
     if (TERMINAL_RUN_STATUSES.has(run.status)) throw new SkedError('CONFLICT', `run '${id}' already finished (${run.status})`);
     const cancelled = await this.ctx.engine.cancelRun(id);
-    if (!cancelled) throw new SkedError('CONFLICT', `run '${id}' is running on another node (${run.nodeId ?? 'unknown'}) and cannot be cancelled from here`);
+    if (!cancelled) {
+      const latest = (await this.ctx.store.getRun(id)) ?? run;
+      if (TERMINAL_RUN_STATUSES.has(latest.status)) throw new SkedError('CONFLICT', `run '${id}' already finished (${latest.status})`);
+      throw new SkedError('CONFLICT', `run '${id}' is running on another node (${latest.nodeId ?? 'unknown'}) and cannot be cancelled from here`);
+    }
     this.ctx.emit?.('run.cancelled', { runId: id, jobId: run.jobId, by: actor.name });
     this.ctx.audit?.record(actor, 'run.cancel', { type: 'run', id }, { status: run.status, jobId: run.jobId }, null);
     // A running run stops when its processes are gone: wait a little for it, so the answer shows the end.

@@ -8,12 +8,18 @@
 import { SkedError } from '../domain/errors.js';
 import { PostgresStore } from './postgres/postgres-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
-import { parseSqliteUrl } from './sqlite/sqlite-connection.js';
+import { MEMORY_PATH, parseSqliteUrl } from './sqlite/sqlite-connection.js';
+import { openSqliteWorkerStore } from './sqlite/sqlite-worker-store.js';
 import type { Store } from './store.js';
 
 export interface OpenStoreOptions {
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean | undefined;
+  /**
+   * SQLite: run the connection on a worker thread (default false here; the server turns it on), so its
+   * transactions never hold the event loop. Ignored for `:memory:` (a database private to its thread).
+   */
+  sqliteWorker?: boolean | undefined;
 }
 
 /** The backend a store URL names, or null when its scheme is unknown. */
@@ -28,9 +34,11 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   const backend = storeBackendOf(url);
   let store: Store;
   switch (backend) {
-    case 'sqlite':
-      store = new SqliteStore(parseSqliteUrl(url));
+    case 'sqlite': {
+      const path = parseSqliteUrl(url);
+      store = options.sqliteWorker === true && path !== MEMORY_PATH ? await openSqliteWorkerStore(path) : new SqliteStore(path);
       break;
+    }
     case 'postgres':
       store = new PostgresStore(url);
       break;

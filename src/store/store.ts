@@ -112,6 +112,11 @@ export interface FireResolution {
   firedAt: Instant;
   /** The run to insert when outcome is `run`. */
   run: NewRun | null;
+  /**
+   * False when the caller knows the job's schedule fires again after this fire, so resolving it cannot
+   * complete the job and the store need not check; absent or true: the store checks.
+   */
+  mayComplete?: boolean;
 }
 
 /** A fire written straight to its outcome (catch-up after downtime, or a fire missed). */
@@ -121,6 +126,8 @@ export interface DirectFire {
   outcome: 'run' | 'missed';
   firedAt: Instant;
   run: NewRun | null;
+  /** As FireResolution.mayComplete. */
+  mayComplete?: boolean;
 }
 
 export interface RunFinish {
@@ -277,6 +284,13 @@ export interface Store {
   // --- runs ---------------------------------------------------------------------------------------
 
   insertRuns(runs: NewRun[]): Promise<void>;
+  /**
+   * Inserts `run` only when its job has no queued or running run, the check and the insert made
+   * together: of concurrent calls for one job (on any node), at most one inserts. False when the job
+   * has such a run (nothing is written); NOT_FOUND when the job does not exist, CONFLICT on a duplicate
+   * run id. A run written meanwhile by another call (a fire resolved, a retry) is seen once committed.
+   */
+  insertRunIfIdle(run: NewRun): Promise<boolean>;
   /** Queued and running runs (of the given jobs, or all). */
   activeRuns(jobIds?: string[]): Promise<ActiveRun[]>;
   /**

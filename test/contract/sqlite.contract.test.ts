@@ -1,6 +1,7 @@
 /**
  * The store contract against SQLite: on a fresh file per test (in a folder that does not exist yet, and
- * removed after the test), and on `:memory:`.
+ * removed after the test), on `:memory:`, and with the connection on a worker thread (as the server
+ * runs it: every call a message, calls queued together committed as one group).
  */
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -46,3 +47,19 @@ describeStoreContract(
 );
 
 describeStoreContract('sqlite :memory:', () => track(openStore('sqlite::memory:')));
+
+describeStoreContract(
+  'sqlite worker thread',
+  async () => {
+    const folder = join(root, `test-${tests++}`);
+    folders.push(folder);
+    return track(openStore(`sqlite:${join(folder, 'data', 'sked.db')}`, { sqliteWorker: true }));
+  },
+  {
+    openPeer: async (store: Store) => {
+      const path = (store as Store & { path?: string }).path;
+      if (path === undefined) throw new Error('expected a store with a path');
+      return track(openStore(`sqlite:${path}`, { sqliteWorker: true }));
+    },
+  },
+);

@@ -3,7 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TERMINAL_RUN_STATUSES } from '../../domain/types.js';
-import type { EventBus, SkedEvent } from '../../service/events.js';
+import { eventJson, type EventBus, type SkedEvent } from '../../service/events.js';
 import type { Services } from '../../service/index.js';
 import { formatLog } from '../../service/run-service.js';
 import { actorOf } from '../http.js';
@@ -68,7 +68,7 @@ export function eventRoutes(app: FastifyInstance, services: Services, bus: Event
     if (!out) return;
     track(req, out);
     const send = (e: SkedEvent): void => {
-      if (!out.writableEnded && wanted(e)) out.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify({ ...e.data, at: new Date(e.at).toISOString() })}\n\n`);
+      if (!out.writableEnded && wanted(e)) out.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${eventJson(e)}\n\n`);
     };
     out.write('retry: 2000\n\n');
     for (const e of bus.since(lastId)) send(e);

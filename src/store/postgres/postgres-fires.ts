@@ -125,7 +125,7 @@ export class PostgresFires {
     const resolved = new Set(rows.map((row) => keyOf(row.job_id, row.scheduled_for)));
     const applied = unique.filter((r) => resolved.has(keyOf(r.jobId, r.scheduledFor)));
     await this.completeExhausted(
-      applied.map((r) => r.jobId),
+      applied.filter((r) => r.mayComplete !== false).map((r) => r.jobId),
       resolutions[0]?.firedAt ?? null,
     );
     return applied;
@@ -149,7 +149,7 @@ export class PostgresFires {
     const inserted = new Set(rows.map((row) => keyOf(row.job_id, row.scheduled_for)));
     const written = unique.filter((f) => inserted.has(keyOf(f.jobId, f.scheduledFor)));
     await this.completeExhausted(
-      written.map((f) => f.jobId),
+      written.filter((f) => f.mayComplete !== false).map((f) => f.jobId),
       fires[0]?.firedAt ?? null,
     );
     return written;

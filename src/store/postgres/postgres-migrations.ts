@@ -9,6 +9,7 @@
 import type pg from 'pg';
 import { MIGRATION_0001_INITIAL } from './migrations/0001_initial.js';
 import { MIGRATION_0002_ACCESS } from './migrations/0002_access.js';
+import { MIGRATION_0003_LEAN_RUNS } from './migrations/0003_lean_runs.js';
 import { DB_NOW } from './postgres-sql.js';
 
 export interface Migration {
@@ -22,6 +23,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: MIGRATION_0001_INITIAL },
   { version: 2, name: 'access', sql: MIGRATION_0002_ACCESS },
+  { version: 3, name: 'lean runs', sql: MIGRATION_0003_LEAN_RUNS },
 ];
 
 /** The advisory lock of a schema's migrations (a bigint key derived from its name). */

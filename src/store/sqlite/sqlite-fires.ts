@@ -74,7 +74,6 @@ export class SqliteFires {
     const s = this.session;
     return s.write(() => {
       const resolveFire = s.statement(sql.RESOLVE_FIRE);
-      const recordFire = s.statement(sql.RECORD_FIRE);
       const applied: FireResolution[] = [];
       for (const resolution of resolutions) {
         const { jobId, scheduledFor, run } = resolution;
@@ -89,7 +88,6 @@ export class SqliteFires {
         );
         if (result.changes === 0) continue;
         if (run !== null) insertRun(s, run);
-        if (resolution.outcome === 'run') recordFire.run(scheduledFor, scheduledFor, jobId);
         applied.push(resolution);
       }
       completeFinished(s, applied, resolutions[0]?.firedAt ?? Date.now());
@@ -101,7 +99,6 @@ export class SqliteFires {
     const s = this.session;
     return s.write(() => {
       const insertFire = s.statement(sql.INSERT_DIRECT_FIRE);
-      const recordFire = s.statement(sql.RECORD_FIRE);
       const inserted: DirectFire[] = [];
       for (const fire of fires) {
         const { jobId, scheduledFor, run } = fire;
@@ -116,7 +113,6 @@ export class SqliteFires {
         );
         if (result.changes === 0) continue;
         if (run !== null) insertRun(s, run);
-        if (fire.outcome === 'run') recordFire.run(scheduledFor, scheduledFor, jobId);
         inserted.push(fire);
       }
       completeFinished(s, inserted, fires[0]?.firedAt ?? Date.now());
@@ -186,8 +182,14 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Jobs whose last fire just resolved become completed (see COMPLETE_JOB_IF_DONE). */
-function completeFinished(s: SqliteSession, fires: readonly { jobId: string }[], at: number): void {
+/**
+ * Jobs whose last fire just resolved become completed (see COMPLETE_JOB_IF_DONE); fires whose job is
+ * known to fire again (mayComplete false) are not checked.
+ */
+function completeFinished(s: SqliteSession, fires: readonly { jobId: string; mayComplete?: boolean }[], at: number): void {
+  let jobIds: Set<string> | null = null;
+  for (const f of fires) if (f.mayComplete !== false) (jobIds ??= new Set()).add(f.jobId);
+  if (jobIds === null) return;
   const complete = s.statement(sql.COMPLETE_JOB_IF_DONE);
-  for (const jobId of new Set(fires.map((f) => f.jobId))) complete.run(at, jobId);
+  for (const jobId of jobIds) complete.run(at, jobId);
 }

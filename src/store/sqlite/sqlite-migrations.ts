@@ -7,6 +7,7 @@
 import type { Database } from 'better-sqlite3';
 import { MIGRATION_0001_INITIAL } from './migrations/0001_initial.js';
 import { MIGRATION_0002_ACCESS } from './migrations/0002_access.js';
+import { MIGRATION_0003_LEAN_RUNS } from './migrations/0003_lean_runs.js';
 
 export interface Migration {
   /** 1, 2, 3 … in the order they apply; never reused. */
@@ -19,6 +20,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: MIGRATION_0001_INITIAL },
   { version: 2, name: 'access', sql: MIGRATION_0002_ACCESS },
+  { version: 3, name: 'lean runs', sql: MIGRATION_0003_LEAN_RUNS },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `

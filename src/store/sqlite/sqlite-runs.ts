@@ -137,7 +137,7 @@ export class SqliteRuns {
   }
 
   cancelRequests(nodeId: string): string[] {
-    return (this.session.statement(sql.CANCEL_REQUESTS).all(nodeId) as { id: string }[]).map((r) => r.id);
+    return (this.session.statement(sql.CANCEL_REQUESTS).all(nodeId) as { id: string }[]).map((r) => r.id).sort();
   }
 
   /** Interrupted runs count as finished and failed in their job's counters. */
@@ -198,6 +198,16 @@ export class SqliteRuns {
       else list.push(rowToStep(stepRow));
     }
     return rows.map((row) => rowToRun(row, steps.get(row.id) ?? []));
+  }
+
+  /** Inserts the run unless its job has a queued or running run, in one write transaction; false then. */
+  insertIfIdle(run: NewRun): boolean {
+    const s = this.session;
+    return s.write(() => {
+      if (s.statement(sql.JOB_HAS_ACTIVE_RUN).get(run.jobId) !== undefined) return false;
+      insertRun(s, run);
+      return true;
+    });
   }
 }
 

@@ -7,13 +7,19 @@
 
 // --- jobs ------------------------------------------------------------------------------------------
 
-/** nextFireTime is the earliest of the acquired (pending) fires and the trigger's next fire. */
+/**
+ * nextFireTime is the earliest of the acquired (pending) fires and the trigger's next fire;
+ * lastFireTime the latest fire that ran, read from the ledger (its primary key walked backwards from the
+ * job's newest fire), so resolving a fire writes no counter.
+ */
 export const JOB_SELECT = `
 SELECT j.id, j.name, j.collection, j.state, j.version, j.created_at, j.updated_at, j.labels, j.pause,
        j.definition,
        COALESCE((SELECT MIN(f.scheduled_for) FROM fire_ledger f WHERE f.job_id = j.id AND f.outcome = 'pending'),
                 t.next_fire_at) AS next_fire_at,
-       s.run_count, s.failure_count, s.last_run_id, s.last_run_status, s.last_fire_at
+       s.run_count, s.failure_count, s.last_run_id, s.last_run_status,
+       (SELECT f.scheduled_for FROM fire_ledger f WHERE f.job_id = j.id AND f.outcome = 'run'
+        ORDER BY f.scheduled_for DESC LIMIT 1) AS last_fire_at
 FROM jobs j
 LEFT JOIN triggers t ON t.job_id = j.id
 LEFT JOIN job_stats s ON s.job_id = j.id`;
@@ -129,8 +135,6 @@ ORDER BY scheduled_for, job_id LIMIT ?`;
 
 // --- job stats -------------------------------------------------------------------------------------------
 
-export const RECORD_FIRE = `
-UPDATE job_stats SET last_fire_at = MAX(COALESCE(last_fire_at, ?), ?) WHERE job_id = ?`;
 export const RECORD_FINISHED_RUN = `
 UPDATE job_stats
 SET run_count = run_count + 1, failure_count = failure_count + ?, last_run_id = ?, last_run_status = ?
@@ -167,7 +171,9 @@ SELECT id, job_id, queued_at, exclusive FROM runs
 WHERE status = 'queued' AND (queued_at, id) > (?, ?) AND (not_before IS NULL OR not_before <= ?)
 ORDER BY queued_at, id
 LIMIT ?`;
-export const JOB_HAS_RUNNING_RUN = `SELECT 1 FROM runs WHERE status = 'running' AND job_id = ? LIMIT 1`;
+// spelt with runs_active's condition, so that SQLite uses that partial index
+export const JOB_HAS_RUNNING_RUN = `
+SELECT 1 FROM runs WHERE status IN ('queued', 'running') AND status = 'running' AND job_id = ? LIMIT 1`;
 export const START_QUEUED_RUN = `
 UPDATE runs SET status = 'running', node_id = ?, started_at = ? WHERE id = ? AND status = 'queued'`;
 export const FINISH_RUN = `
@@ -176,13 +182,15 @@ WHERE id = ? AND status IN ('queued', 'running')
 RETURNING job_id`;
 export const REQUEST_CANCEL = `
 UPDATE runs SET cancel_requested_at = COALESCE(cancel_requested_at, ?) WHERE id = ? AND status = 'running'`;
+/** Unordered (an ORDER BY id would walk the whole history by its primary key): sorted by the caller. */
 export const CANCEL_REQUESTS = `
-SELECT id FROM runs WHERE status = 'running' AND node_id = ? AND cancel_requested_at IS NOT NULL ORDER BY id`;
+SELECT id FROM runs
+WHERE status IN ('queued', 'running') AND status = 'running' AND node_id = ? AND cancel_requested_at IS NOT NULL`;
 export const CANCEL_QUEUED_RUN = `
 UPDATE runs SET status = 'cancelled', finished_at = ? WHERE id = ? AND status = 'queued'`;
 export const INTERRUPT_RUNS = `
 UPDATE runs SET status = 'interrupted', finished_at = ?, error = ?
-WHERE status = 'running' AND node_id IN (SELECT value FROM json_each(?))
+WHERE status IN ('queued', 'running') AND status = 'running' AND node_id IN (SELECT value FROM json_each(?))
 RETURNING id, job_id`;
 /** Keeps the newest `keep` finished runs of a job (LIMIT -1 = no limit). */
 export const PRUNE_RUNS = `
@@ -222,3 +230,7 @@ INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET 
 export const DELETE_SETTING = 'DELETE FROM settings WHERE key = ?';
 
 export const PING = 'SELECT 1';
+
+/** Whether the job ? has a queued or running run (insertRunIfIdle); served by the runs_active index. */
+export const JOB_HAS_ACTIVE_RUN = `
+SELECT 1 FROM runs WHERE status IN ('queued', 'running') AND job_id = ? LIMIT 1`;

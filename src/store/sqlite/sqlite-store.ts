@@ -85,6 +85,16 @@ export class SqliteStore implements Store {
     call(() => applyMigrations(this.session.db));
   }
 
+  /**
+   * Runs `body` in one write transaction: the store calls it makes share one commit, each still atomic
+   * on its own (their transactions become savepoints). Throws when the commit fails, in which case none
+   * of them took effect. Used by the worker thread to commit the calls queued behind a transaction
+   * together (group commit).
+   */
+  group(body: () => void): void {
+    call(() => this.session.write(body));
+  }
+
   /** Idempotent. */
   async close(): Promise<void> {
     const { db } = this.session;
@@ -320,5 +330,12 @@ export class SqliteStore implements Store {
 
   async listAudit(query: AuditQuery): Promise<Page<AuditEntry>> {
     return call(() => this.access.listAudit(query));
+  }
+
+  // --- runs (continued) ---------------------------------------------------------------------------
+
+  /** One write transaction (one writer per file): the check and the insert cannot interleave. */
+  async insertRunIfIdle(run: NewRun): Promise<boolean> {
+    return call(() => this.runs.insertIfIdle(run), 'run');
   }
 }
