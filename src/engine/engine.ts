@@ -62,7 +62,10 @@ export class Engine {
       state: () => this.state,
       storeTrouble: false,
     };
-    this.runner = new Runner(this.ctx, deps.executor, deps.secrets, { jobChanged: (id) => this.jobChanged(id) });
+    this.runner = new Runner(this.ctx, deps.executor, deps.secrets, {
+      jobChanged: (id) => this.jobChanged(id),
+      slotFreed: () => this.fires.slotFreed(),
+    });
     this.fires = new FireLoop(this.ctx, this.runner, { cancelRun: (id) => this.cancelRun(id) });
   }
 
@@ -91,7 +94,7 @@ export class Engine {
       state: this.state,
       running: pool.size,
       capacity: pool.capacity,
-      acquired: this.fires.queue.size,
+      acquired: this.fires.acquiredCount,
       held: this.fires.heldCount,
       pendingWrites: this.runner.pendingWrites,
     };
@@ -126,6 +129,8 @@ export class Engine {
     this.pollTimer?.cancel();
     this.heartbeatTimer?.cancel();
     this.fires.cancelTimer();
+    // Fires being resolved now have their runs written as running: let them start, then wind down.
+    await this.fires.settled();
     await this.unlisten?.().catch(() => undefined);
     await this.store.releaseTriggers(this.nodeId).catch((err: unknown) => this.log.warn({ err: messageOf(err) }, 'releasing triggers failed'));
     const pool = this.runner.pool;
@@ -160,7 +165,7 @@ export class Engine {
    */
   jobChanged(jobId: string): void {
     this.cache.invalidate(jobId);
-    this.fires.queue.removeJob(jobId);
+    this.fires.removeJob(jobId);
     this.wake();
     this.announce('triggers');
   }
@@ -240,7 +245,7 @@ export class Engine {
     this.state = standby ? 'standby' : 'running';
     if (standby) {
       this.fires.cancelTimer();
-      this.fires.queue.drain();
+      this.fires.dropAcquired();
       await this.store.rewindPendingFires([this.nodeId], null);
       return;
     }
@@ -316,7 +321,7 @@ export class Engine {
    * fresh member.
    */
   private standDown(): void {
-    this.log.warn({ nodeId: this.nodeId, running: this.runner.pool.size, acquired: this.fires.queue.size }, 'this node was declared dead by the cluster while it could not reach the store: dropping its runs and fires');
+    this.log.warn({ nodeId: this.nodeId, running: this.runner.pool.size, acquired: this.fires.acquiredCount }, 'this node was declared dead by the cluster while it could not reach the store: dropping its runs and fires');
     this.runner.pool.abortAll('cancel');
     this.fires.dropAll();
     this.cache.clear();

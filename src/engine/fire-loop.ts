@@ -18,6 +18,16 @@ import type { CachedJob } from './job-cache.js';
 import { decideOverlap, planCatchUp, type JobActivity } from './policies.js';
 import type { Runner } from './runner.js';
 
+/**
+ * How long due fires wait for a free slot once the pool is full before their runs are written as queued
+ * (durable, claimed as slots free): long enough for short runs to make room, short enough that a pool
+ * busy with long runs does not hold fires in memory.
+ */
+const SLOT_WAIT_MS = 250;
+
+/** Chunks of fires being resolved at once: the store commits one while the runs of another start. */
+const MAX_IN_FLIGHT = 3;
+
 export interface FireLoopHooks {
   /** Cancels a run wherever it is (the cancelOther overlap policy). */
   cancelRun(runId: string): Promise<boolean>;
@@ -28,6 +38,16 @@ export class FireLoop {
   readonly queue = new FireQueue();
   /** Fires due while the scheduler is in standby: fired when it starts (or given back). */
   private held: PendingFire[] = [];
+  /** Fires due, taken from the queue, not resolved yet (waiting for free slots, or for their turn). */
+  private backlog: PendingFire[] = [];
+  /** Set while the backlog waits for slots: when to stop waiting and queue the runs durably. */
+  private slotWait: number | null = null;
+  /** Since when the pool has been found without a free slot while fires waited for one. */
+  private fullSince: number | null = null;
+  /** Chunks sent to the store and not resolved yet, and the jobs whose fires they carry. */
+  private inFlight = 0;
+  private readonly inFlightJobs = new Set<string>();
+  private readonly settleWaiters: (() => void)[] = [];
   /** Fires whose resolution failed (store unreachable): tried again, late, once the store answers. */
   private retryFires: PendingFire[] = [];
   private timer: { at: number; handle: TimerHandle } | null = null;
@@ -44,6 +64,11 @@ export class FireLoop {
 
   get heldCount(): number {
     return this.held.length;
+  }
+
+  /** Fires acquired by this node and not resolved yet: waiting for their instant, or due and in line. */
+  get acquiredCount(): number {
+    return this.queue.size + this.backlog.length;
   }
 
   /** Queues fires acquired elsewhere (taken over, recovered) and arms the timer. */
@@ -87,8 +112,23 @@ export class FireLoop {
   dropAll(): void {
     this.cancelTimer();
     this.queue.drain();
+    this.backlog = [];
+    this.slotWait = null;
     this.held = [];
     this.retryFires = [];
+  }
+
+  /** Forgets the acquired fires of a job (its schedule or state changed; the store dropped them). */
+  removeJob(jobId: string): void {
+    this.queue.removeJob(jobId);
+    if (this.backlog.some((f) => f.jobId === jobId)) this.backlog = this.backlog.filter((f) => f.jobId !== jobId);
+  }
+
+  /** Forgets every acquired fire not yet resolved (they are handed back to their triggers). */
+  dropAcquired(): void {
+    this.queue.drain();
+    this.backlog = [];
+    this.slotWait = null;
   }
 
   cancelTimer(): void {
@@ -121,6 +161,12 @@ export class FireLoop {
           this.leasesLeft = false;
         }
         const now = clock.now();
+        // Fallen behind (fires due past the misfire threshold and not resolved yet): acquire nothing more
+        // until the backlog clears. Fires left with their triggers meanwhile are accounted for in bulk once it
+        // has (late ones per the catch-up policy), which costs less than acquiring each and resolving
+        // it late; the poll tries again.
+        const oldest = this.backlog[0]?.scheduledFor;
+        if (oldest !== undefined && now - oldest > config.misfireThresholdMs) return;
         // A trigger is claimed once its next fire is within the lookahead, and then acquired for twice
         // that: a job firing often is claimed once per lookahead, not at every poll.
         const horizon = now + 2 * config.lookaheadMs;
@@ -194,59 +240,148 @@ export class FireLoop {
     }
   }
 
-  /** Arms the timer for the earliest acquired fire (unless it already wakes sooner). */
+  /** Arms the timer for the earliest acquired fire, or the end of a wait for slots (unless it already wakes sooner). */
   scheduleFire(): void {
-    const next = this.queue.earliest();
-    if (next === undefined) return;
+    const next = Math.min(this.queue.earliest() ?? Infinity, this.slotWait ?? Infinity);
+    if (next === Infinity) return;
     if (this.timer && this.timer.at <= next) return;
     this.timer?.handle.cancel();
     this.timer = { at: next, handle: this.ctx.clock.at(next, () => {
       this.timer = null;
-      void this.fireDue();
+      this.fireDue();
     }) };
   }
 
-  private async fireDue(): Promise<void> {
+  /**
+   * Resolves the due fires: takes them from the queue into the backlog and sends them to the store in
+   * chunks, up to MAX_IN_FLIGHT chunks at once, so the store commits one chunk while this thread starts
+   * the runs of the previous one. A chunk promises no more runs than the pool has free slots (reserved
+   * when it is sent); the rest wait for runs to end, or are written as queued runs once the pool has
+   * stayed full for SLOT_WAIT_MS. A job with fires in flight gets no more until they are resolved, so
+   * overlap decisions always see its previous fire's run.
+   */
+  private fireDue(): void {
     if (this.busy.fire) {
       this.again.fire = true;
       return;
     }
-    const { clock, config, log } = this.ctx;
+    const { clock, config } = this.ctx;
+    const pool = this.runner.pool;
     this.busy.fire = true;
     try {
       do {
         this.again.fire = false;
-        const due = this.queue.takeDue(clock.now());
-        if (!due.length) break;
+        this.slotWait = null;
+        for (const f of this.queue.takeDue(clock.now())) this.backlog.push(f);
+        if (!this.backlog.length) break;
         if (this.ctx.state() !== 'running') {
-          this.held.push(...due);
+          this.held.push(...this.backlog.splice(0));
           continue;
         }
-        for (let i = 0; i < due.length; i += config.resolveChunk) {
-          if (i > 0) await yieldToTimers();
-          const chunk = due.slice(i, i + config.resolveChunk);
-          try {
-            await this.resolveChunk(chunk);
-          } catch (err) {
-            // The store failed: keep the fires and try again once it answers (they will be late; past
-            // the misfire threshold the catch-up policy decides). Resolution is idempotent.
-            this.ctx.storeTrouble = true;
-            this.retryFires.push(...chunk);
-            log.error({ err: messageOf(err), fires: chunk.length }, 'resolving fires failed; will retry');
+        while (this.backlog.length && this.inFlight < MAX_IN_FLIGHT) {
+          let size = Math.min(config.resolveChunk, Math.ceil(pool.capacity / MAX_IN_FLIGHT), this.backlog.length);
+          const free = pool.free;
+          let slots: number;
+          if (free > 0) {
+            this.fullSince = null;
+            size = Math.min(size, free);
+            slots = pool.reserve(size);
+          } else {
+            const now = clock.now();
+            this.fullSince ??= now;
+            if (now - this.fullSince < SLOT_WAIT_MS) {
+              this.slotWait = this.fullSince + SLOT_WAIT_MS;
+              break;
+            }
+            slots = 0; // the pool stayed full: these runs queue durably
           }
+          const chunk = this.takeChunk(size);
+          if (!chunk.length) {
+            pool.release(slots);
+            break; // every fire in line waits for its job's fires in flight
+          }
+          this.send(chunk, slots);
         }
-      } while (this.again.fire || (this.queue.earliest() ?? Infinity) <= clock.now());
+      } while (this.again.fire);
     } catch (err) {
-      log.error({ err: messageOf(err) }, 'firing failed');
+      this.ctx.log.error({ err: messageOf(err) }, 'firing failed');
     } finally {
       this.busy.fire = false;
       this.scheduleFire();
     }
   }
 
-  private async resolveChunk(fires: PendingFire[]): Promise<void> {
+  /** Up to `size` fires of the backlog, oldest first, of jobs with no fire in flight (one per job). */
+  private takeChunk(size: number): PendingFire[] {
+    const backlog = this.backlog;
+    const chunk: PendingFire[] = [];
+    const passed: PendingFire[] = [];
+    const taken = new Set<string>();
+    let i = 0;
+    for (; i < backlog.length && chunk.length < size; i++) {
+      const f = backlog[i] as PendingFire;
+      if (this.inFlightJobs.has(f.jobId) || taken.has(f.jobId)) {
+        passed.push(f);
+      } else {
+        chunk.push(f);
+        taken.add(f.jobId);
+      }
+    }
+    backlog.splice(0, i, ...passed);
+    return chunk;
+  }
+
+  /** Resolves a chunk in the background; when it is done, what waited for it goes on. */
+  private send(chunk: PendingFire[], slots: number): void {
+    this.inFlight++;
+    for (const f of chunk) this.inFlightJobs.add(f.jobId);
+    void this.resolveChunk(chunk, slots)
+      .catch((err: unknown) => {
+        // The store failed: keep the fires and try again once it answers (they will be late; past the
+        // misfire threshold the catch-up policy decides). Resolution is idempotent.
+        this.ctx.storeTrouble = true;
+        this.retryFires.push(...chunk);
+        this.ctx.log.error({ err: messageOf(err), fires: chunk.length }, 'resolving fires failed; will retry');
+      })
+      .finally(() => {
+        this.inFlight--;
+        for (const f of chunk) this.inFlightJobs.delete(f.jobId);
+        if (this.inFlight === 0) for (const settle of this.settleWaiters.splice(0)) settle();
+        if (this.backlog.length || (this.queue.earliest() ?? Infinity) <= this.ctx.clock.now()) this.fireDue();
+      });
+  }
+
+  /** Resolves once no chunk of fires is being resolved (their runs have started). */
+  settled(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settleWaiters.push(resolve));
+  }
+
+  /** A run ended and freed its slot: fires waiting for one go on. */
+  slotFreed(): void {
+    if (this.slotWait !== null) this.fireDue();
+  }
+
+  /**
+   * Resolves fires, starting at most `slots` runs: slots the dispatcher reserved in the pool for this
+   * chunk, released here once the runs that take them have started (or the store failed).
+   */
+  private async resolveChunk(fires: PendingFire[], slots: number): Promise<void> {
+    let held = slots;
+    try {
+      await this.resolve(fires, slots, () => {
+        this.runner.pool.release(held);
+        held = 0;
+      });
+    } finally {
+      this.runner.pool.release(held);
+    }
+  }
+
+  /** See resolveChunk; `committed` is called once the store has the resolutions, just before the runs start. */
+  private async resolve(fires: PendingFire[], slots: number, committed: () => void): Promise<void> {
     const { store, clock, cache, config, observer } = this.ctx;
-    const pool = this.runner.pool;
+    let budget = slots;
     const now = clock.now();
     const jobs = await cache.load(fires.map((f) => ({ jobId: f.jobId })));
     const late = new Map<string, number[]>();
@@ -264,7 +399,6 @@ export class FireLoop {
     const activity = exclusive.length ? await this.activity(exclusive) : new Map<string, JobActivity>();
     const resolutions: FireResolution[] = [];
     const cancels: string[] = [];
-    let reserved = 0;
     for (const f of onTime) {
       const cached = jobs.get(f.jobId);
       if (!cached) continue;
@@ -275,8 +409,8 @@ export class FireLoop {
         continue;
       }
       cancels.push(...decision.cancel);
-      const start = !decision.wait && decision.cancel.length === 0 && pool.reserve(1) === 1;
-      if (start) reserved++;
+      const start = !decision.wait && decision.cancel.length === 0 && budget > 0;
+      if (start) budget--;
       const run = this.newRun(job, 'schedule', f.scheduledFor, now, start);
       resolutions.push({ jobId: f.jobId, scheduledFor: f.scheduledFor, outcome: 'run', firedAt: now, run, mayComplete: mayComplete(cached, f.scheduledFor) });
       const act = activity.get(job.id) ?? { running: [], queued: [] };
@@ -289,14 +423,15 @@ export class FireLoop {
       // Held past the threshold (standby, a stalled process, taken over from a dead node): catch-up policy.
       const plan = planCatchUp(instants, cached.job.catchUp.policy, parseDuration(cached.job.catchUp.window) ?? 3_600_000, now);
       for (const t of plan.missed) resolutions.push({ jobId, scheduledFor: t, outcome: 'missed', firedAt: now, run: null, mayComplete: mayComplete(cached, t) });
-      for (const t of plan.run) resolutions.push({ jobId, scheduledFor: t, outcome: 'run', firedAt: now, run: this.newRun(cached.job, 'catchUp', t, now, false), mayComplete: mayComplete(cached, t) });
+      for (const t of plan.run) {
+        // Straight into a free slot when the job allows overlapping runs; else queued (one at a time).
+        const start = cached.job.overlap === 'allow' && budget > 0;
+        if (start) budget--;
+        resolutions.push({ jobId, scheduledFor: t, outcome: 'run', firedAt: now, run: this.newRun(cached.job, 'catchUp', t, now, start), mayComplete: mayComplete(cached, t) });
+      }
     }
-    let applied: FireResolution[];
-    try {
-      applied = await store.resolveFires(config.nodeId, resolutions);
-    } finally {
-      pool.release(reserved);
-    }
+    const applied = await store.resolveFires(config.nodeId, resolutions);
+    committed(); // the slots are released and taken by the runs below, in the same turn
     let queued = false;
     for (const r of applied) {
       observer.fire?.({ jobId: r.jobId, scheduledFor: r.scheduledFor, outcome: r.outcome, runId: r.run?.id ?? null, firedAt: r.firedAt });

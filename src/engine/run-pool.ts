@@ -95,6 +95,7 @@ export class RunPool {
       onFailure: job.onFailure,
       timeoutMs: job.timeout ? parseDuration(job.timeout) : null,
       signal: controller.signal,
+      controller,
       ...(hooks.onOutput ? { onOutput: (p: number, ph: 'main' | 'onFailure', c: string) => hooks.onOutput?.(run.id, p, ph, scrub ? scrub(c) : c) } : {}),
       ...(hooks.onStepFinished ? { onStepFinished: (r: StepResult) => hooks.onStepFinished?.(run.id, scrub ? scrubStep(r, scrub) : r) } : {}),
     });

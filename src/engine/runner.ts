@@ -18,13 +18,7 @@ import { RunPool, type AbortReason, type StartedRun } from './run-pool.js';
 /** How long a cancel waits for a run on its way to this node's pool. */
 const CANCEL_ON_START_MS = 60_000;
 
-/** Jobs whose opened definitions are kept; past it the map starts afresh. */
-const OPENED_JOBS = 10_000;
-
 interface OpenedJob {
-  version: number;
-  /** The definition as stored (sealed), to tell a reloaded job from the one opened. */
-  sealed: Job;
   job: Job;
   /** Removes the job's secrets from text; absent when it has none. */
   scrub: ((text: string) => string) | undefined;
@@ -44,6 +38,8 @@ export interface RunToStart {
 export interface RunnerHooks {
   /** A job changed state (faulted after its retries): forget what was acquired for it. */
   jobChanged(jobId: string): void;
+  /** A run ended here: its slot is free. */
+  slotFreed?(): void;
 }
 
 export class Runner {
@@ -56,8 +52,11 @@ export class Runner {
   private readonly runJobs = new Map<string, string>();
   /** Runs to cancel as soon as they start here (see cancelOnArrival), with when that was asked. */
   private readonly cancelOnStart = new Map<string, number>();
-  /** Definitions with their secrets opened, per job (see open). */
-  private readonly opened = new Map<string, OpenedJob>();
+  /**
+   * Definitions with their secrets opened, per job object as the job cache holds it (see open): an entry
+   * lives as long as that version of the job is cached.
+   */
+  private readonly opened = new WeakMap<Job, OpenedJob>();
   /** Runs finished here whose finish is not written yet: still `running` in the store, never to restart. */
   private readonly unwritten = new Set<string>();
   /** Runs that could not start properly (secrets unreadable): their finish says why. */
@@ -175,17 +174,14 @@ export class Runner {
    * per version of the job, not once per run.
    */
   private open(box: SecretBox, job: Job): OpenedJob {
-    const hit = this.opened.get(job.id);
-    if (hit !== undefined && hit.version === job.version && hit.sealed === job) return hit;
+    const hit = this.opened.get(job);
+    if (hit !== undefined) return hit;
     const secrets = secretValues(box, job);
     const opened: OpenedJob = {
-      version: job.version,
-      sealed: job,
       job: revealDefinition(box, job),
       scrub: secrets.length === 0 ? undefined : (text: string) => scrub(text, secrets),
     };
-    if (this.opened.size >= OPENED_JOBS) this.opened.clear();
-    this.opened.set(job.id, opened);
+    this.opened.set(job, opened);
     return opened;
   }
 
@@ -219,6 +215,8 @@ export class Runner {
         } finally {
           this.pool.release(free);
         }
+        // Slots the claim held and did not fill are free again for fires waiting for one.
+        if (runs.length < free) this.hooks.slotFreed?.();
         if (runs.length < free) this.mayHaveQueued = false;
         if (!runs.length) break;
         const jobs = await cache.load(runs.map((r) => ({ jobId: r.jobId })));
@@ -332,6 +330,7 @@ export class Runner {
     if (this.pool.size === 0) this.notifyIdle();
     if (cache.exclusive(run.jobId)) this.mayHaveQueued = true;
     if (this.mayHaveQueued) this.schedulePump();
+    this.hooks.slotFreed?.();
   }
 
   private notifyIdle(): void {

@@ -13,7 +13,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { SkedError } from '../domain/errors.js';
 import { formatDuration } from '../schedule/instant.js';
 import { runPhase, type PhaseRun } from './run-phase.js';
-import { linkController, startTimer, StopRequest, stopKindOf } from './stop.js';
+import { linkController, startTimer, StopRequest, stopKindOf, type LinkedController } from './stop.js';
 import type { TemplateValues } from './template.js';
 import type { ExecuteRequest, ExecuteResult, ExecutorOptions, ExecutorSettings } from './types.js';
 
@@ -46,12 +46,14 @@ export class Executor {
   /** Runs the request's steps; resolves when every step and process of the run has finished. */
   execute(request: ExecuteRequest): Promise<ExecuteResult> {
     if (this.closed) return Promise.reject(new SkedError('UNAVAILABLE', 'the executor is closed'));
-    const cancel = linkController(request.signal);
-    const running = this.run(request, cancel.signal).finally(() => {
-      cancel.dispose();
-      this.active.delete(cancel.controller);
+    const own = request.controller;
+    const cancel = own === undefined ? linkController(request.signal) : null;
+    const controller = own ?? (cancel as LinkedController).controller;
+    const running = this.run(request, controller.signal).finally(() => {
+      cancel?.dispose();
+      this.active.delete(controller);
     });
-    this.active.set(cancel.controller, running);
+    this.active.set(controller, running);
     return running;
   }
 

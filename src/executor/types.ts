@@ -22,6 +22,11 @@ export interface ExecuteRequest {
   timeoutMs: number | null;
   /** Aborting it cancels the run: running processes are killed, status becomes `cancelled`. */
   signal?: AbortSignal;
+  /**
+   * The controller of `signal`, from a caller that owns one per run: the executor then aborts it itself
+   * when it closes, rather than linking a controller of its own to the signal (one fewer per run).
+   */
+  controller?: AbortController;
   /** Live hooks (optional): output chunks as they arrive, and each finished step. */
   onOutput?: (position: number, phase: StepPhase, chunk: string) => void;
   onStepFinished?: (result: StepResult) => void;

@@ -74,12 +74,51 @@ function runBatch(batch: WorkerRequest[]): void {
   for (const request of batch) reply(request, invoke(request));
 }
 
-port.on('message', (first: WorkerRequest) => {
-  const batch = [first];
+/**
+ * Resolving due fires is what runs wait for: those calls go first, committed and answered before the
+ * bulk work queued beside them (writing finished runs, acquiring fires ahead, pruning). Reordering them
+ * is safe: a resolution only names fires acquired by a commit that was answered before it was sent, and
+ * the runs that bulk work finishes were started by resolutions answered before that.
+ */
+const URGENT = new Set(['resolveFires']);
+
+/** Calls received and not run yet, in the order they came. */
+const queue: WorkerRequest[] = [];
+let scheduled = false;
+
+function receive(): void {
   for (let next = receiveMessageOnPort(port); next !== undefined; next = receiveMessageOnPort(port)) {
-    batch.push(next.message as WorkerRequest);
+    queue.push(next.message as WorkerRequest);
   }
-  runBatch(batch);
+}
+
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  setImmediate(work);
+}
+
+/** Runs the urgent calls queued, or else everything queued; answers go out before the next turn. */
+function work(): void {
+  scheduled = false;
+  receive();
+  if (!queue.length) return;
+  const urgent = queue.filter((r) => URGENT.has(r.method));
+  if (urgent.length > 0 && urgent.length < queue.length) {
+    const rest = queue.filter((r) => !URGENT.has(r.method));
+    queue.length = 0;
+    queue.push(...rest);
+    runBatch(urgent);
+    schedule(); // after this turn, so the answers are sent first
+    return;
+  }
+  runBatch(queue.splice(0));
+}
+
+port.on('message', (first: WorkerRequest) => {
+  queue.push(first);
+  receive();
+  schedule();
 });
 
 function serialize(thrown: unknown): WorkerError {
