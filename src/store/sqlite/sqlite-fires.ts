@@ -1,6 +1,6 @@
 /**
  * Triggers and the fire ledger: claiming due triggers under a lease, committing acquired fires as
- * pending ledger rows, resolving them at their instant. The ledger's primary key (job_id,
+ * pending_fires rows, resolving them at their instant into the ledger. The ledger's primary key (job_id,
  * scheduled_for) is what makes a fire exactly-once; every write here is one IMMEDIATE transaction.
  */
 
@@ -55,7 +55,7 @@ export class SqliteFires {
         const { jobId } = acquisition;
         if (held.get(jobId, nodeId, acquisition.version) === undefined) continue;
         for (const scheduledFor of acquisition.fires) {
-          if (insertFire.run(jobId, scheduledFor, nodeId).changes > 0)
+          if (insertFire.run(jobId, scheduledFor, nodeId, jobId, scheduledFor).changes > 0)
             inserted.push({ jobId, scheduledFor, nodeId });
         }
         advance.run(acquisition.nextFireAt, jobId);
@@ -73,20 +73,14 @@ export class SqliteFires {
   resolve(nodeId: string, resolutions: FireResolution[]): FireResolution[] {
     const s = this.session;
     return s.write(() => {
-      const resolveFire = s.statement(sql.RESOLVE_FIRE);
+      const take = s.statement(sql.TAKE_PENDING_FIRE);
+      const record = s.statement(sql.INSERT_RESOLVED_FIRE);
       const applied: FireResolution[] = [];
       for (const resolution of resolutions) {
         const { jobId, scheduledFor, run } = resolution;
-        const runId = run?.id ?? null;
-        const result = resolveFire.run(
-          resolution.outcome,
-          resolution.firedAt,
-          runId,
-          nodeId,
-          jobId,
-          scheduledFor,
-        );
-        if (result.changes === 0) continue;
+        // Only a fire still pending resolves (once): one resolved, rewound or dropped meanwhile is not.
+        if (take.run(jobId, scheduledFor).changes === 0) continue;
+        record.run(jobId, scheduledFor, resolution.outcome, resolution.firedAt, run?.id ?? null, nodeId);
         if (run !== null) insertRun(s, run);
         applied.push(resolution);
       }
@@ -102,15 +96,7 @@ export class SqliteFires {
       const inserted: DirectFire[] = [];
       for (const fire of fires) {
         const { jobId, scheduledFor, run } = fire;
-        const result = insertFire.run(
-          jobId,
-          scheduledFor,
-          fire.outcome,
-          fire.firedAt,
-          run?.id ?? null,
-          run?.nodeId ?? null,
-          jobId,
-        );
+        const result = insertFire.run(jobId, scheduledFor, fire.outcome, fire.firedAt, run?.id ?? null, run?.nodeId ?? null, jobId, jobId, scheduledFor);
         if (result.changes === 0) continue;
         if (run !== null) insertRun(s, run);
         inserted.push(fire);

@@ -106,7 +106,7 @@ export function runListSql(query: RunQuery): ListSql {
   };
 }
 
-/** One job's ledger, newest first. */
+/** One job's ledger with its pending (acquired) fires, newest first. */
 export function fireListSql(jobId: string, query: FireQuery): ListSql {
   const conditions = ['job_id = ?'];
   const params: (string | number)[] = [jobId];
@@ -124,9 +124,9 @@ export function fireListSql(jobId: string, query: FireQuery): ListSql {
   }
   const where = whereOf(conditions);
   return {
-    pageSql: `SELECT job_id, scheduled_for, outcome, fired_at, run_id, node_id FROM fire_ledger${where}
+    pageSql: `SELECT job_id, scheduled_for, outcome, fired_at, run_id, node_id FROM fires${where}
       ORDER BY scheduled_for DESC LIMIT ? OFFSET ?`,
-    countSql: `SELECT COUNT(*) AS n FROM fire_ledger${where}`,
+    countSql: `SELECT COUNT(*) AS n FROM fires${where}`,
     params,
   };
 }

@@ -30,8 +30,22 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
   applied_at INTEGER NOT NULL
 )`;
 
-/** Applies the migrations the database lacks; returns the versions applied (empty when up to date). */
+/**
+ * Applies the migrations the database lacks; returns the versions applied (empty when up to date).
+ * Foreign keys are off while they run (SQLite's procedure for changing a table's shape: rebuilding a
+ * table must not cascade deletes), and checked before the transaction commits.
+ */
 export function applyMigrations(db: Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
+  if (enforced) db.pragma('foreign_keys = OFF');
+  try {
+    return applyAll(db, migrations);
+  } finally {
+    if (enforced) db.pragma('foreign_keys = ON');
+  }
+}
+
+function applyAll(db: Database, migrations: readonly Migration[]): number[] {
   const apply = db.transaction((): number[] => {
     db.exec(CREATE_MIGRATIONS_TABLE);
     const rows = db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[];
@@ -44,6 +58,8 @@ export function applyMigrations(db: Database, migrations: readonly Migration[] =
       record.run(migration.version, migration.name, Date.now());
       applied.push(migration.version);
     }
+    const broken = applied.length > 0 ? (db.pragma('foreign_key_check') as unknown[]) : [];
+    if (broken.length > 0) throw new Error(`a migration broke ${broken.length} foreign key reference(s)`);
     return applied;
   });
   return apply.immediate();

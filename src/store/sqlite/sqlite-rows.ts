@@ -55,23 +55,8 @@ export interface RunRow {
   node_id: string | null;
   payload: string;
   error: string | null;
-}
-
-export interface StepRow {
-  run_id: string;
-  phase: StepResult['phase'];
-  position: number;
-  step_index: number;
-  name: string | null;
-  type: StepType;
-  status: StepStatus;
-  attempt: number;
-  started_at: number | null;
-  finished_at: number | null;
-  exit_code: number | null;
-  http_status: number | null;
-  output: string;
-  error: string | null;
+  /** JSON: one array per step (see stepsToJson). */
+  steps: string;
 }
 
 export interface FireRow {
@@ -204,25 +189,31 @@ export function rowToJob(row: JobRow): Job {
   };
 }
 
-export function rowToStep(row: StepRow): StepResult {
-  return {
-    stepIndex: row.step_index,
-    position: row.position,
-    phase: row.phase,
-    name: row.name,
-    type: row.type,
-    status: row.status,
-    attempt: row.attempt,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    exitCode: row.exit_code,
-    httpStatus: row.http_status,
-    output: row.output,
-    error: row.error,
-  };
+/** The positions of a step result's fields in its JSON array (the order of migration 0003). */
+type StepTuple = [
+  StepResult['phase'], number, number, string | null, StepType, StepStatus, number,
+  number | null, number | null, number | null, number | null, string, string | null,
+];
+
+/** A run's step results as stored in its row: an array of positional arrays (no field names per row). */
+export function stepsToJson(steps: readonly StepResult[]): string {
+  return JSON.stringify(
+    steps.map((st): StepTuple => [
+      st.phase, st.position, st.stepIndex, st.name, st.type, st.status, st.attempt,
+      st.startedAt, st.finishedAt, st.exitCode, st.httpStatus, st.output, st.error,
+    ]),
+  );
 }
 
-export function rowToRun(row: RunRow, steps: StepResult[]): Run {
+export function stepsFromJson(json: string): StepResult[] {
+  return (JSON.parse(json) as StepTuple[]).map(
+    ([phase, position, stepIndex, name, type, status, attempt, startedAt, finishedAt, exitCode, httpStatus, output, error]) => ({
+      stepIndex, position, phase, name, type, status, attempt, startedAt, finishedAt, exitCode, httpStatus, output, error,
+    }),
+  );
+}
+
+export function rowToRun(row: RunRow): Run {
   return {
     id: row.id,
     jobId: row.job_id,
@@ -238,7 +229,7 @@ export function rowToRun(row: RunRow, steps: StepResult[]): Run {
     nodeId: row.node_id,
     payload: parseJson<unknown>(row.payload),
     error: row.error,
-    steps,
+    steps: stepsFromJson(row.steps),
   };
 }
 

@@ -3,18 +3,17 @@
  * counters in the same transaction, and the run history.
  */
 
-import type { Instant, Run, StepResult } from '../../domain/types.js';
+import type { Instant, Run } from '../../domain/types.js';
 import type { ActiveRun, NewRun, Page, RunFinish, RunQuery } from '../store.js';
 import { toStoreError } from './sqlite-errors.js';
 import { runListSql } from './sqlite-list-sql.js';
 import {
   rowToActiveRun,
   rowToRun,
-  rowToStep,
+  stepsToJson,
   toJson,
   type ActiveRunRow,
   type RunRow,
-  type StepRow,
 } from './sqlite-rows.js';
 import type { SqliteSession } from './sqlite-session.js';
 import * as sql from './sqlite-sql.js';
@@ -113,14 +112,12 @@ export class SqliteRuns {
     const s = this.session;
     s.write(() => {
       const finishRun = s.statement(sql.FINISH_RUN);
-      const insertStep = s.statement(sql.INSERT_STEP);
       const record = s.statement(sql.RECORD_FINISHED_RUN);
       for (const f of finishes) {
         // only a queued or running run changes: finishing a finished run is a no-op
-        const row = finishRun.get(f.status, f.startedAt, f.finishedAt, f.error, f.id) as
+        const row = finishRun.get(f.status, f.startedAt, f.finishedAt, f.error, stepsToJson(f.steps), f.id) as
           { job_id: string } | undefined;
         if (row === undefined) continue;
-        f.steps.forEach((step, ordinal) => insertStep.run(...stepColumns(f.id, ordinal, step)));
         record.run(f.failed ? 1 : 0, f.id, f.status, row.job_id);
       }
     });
@@ -166,7 +163,7 @@ export class SqliteRuns {
     return s.read(() => {
       const rows = s.listStatement(pageSql).all(...params, query.limit, query.offset) as RunRow[];
       const { n } = s.listStatement(countSql).get(...params) as { n: number };
-      return { items: this.withSteps(rows), total: n };
+      return { items: rows.map(rowToRun), total: n };
     });
   }
 
@@ -183,21 +180,7 @@ export class SqliteRuns {
       const row = getRun.get(id) as RunRow | undefined;
       if (row !== undefined) rows.push(row);
     }
-    return this.withSteps(rows);
-  }
-
-  private withSteps(rows: RunRow[]): Run[] {
-    if (rows.length === 0) return [];
-    const stepRows = this.session
-      .statement(sql.STEPS_OF_RUNS)
-      .all(JSON.stringify(rows.map((row) => row.id))) as StepRow[];
-    const steps = new Map<string, StepResult[]>();
-    for (const stepRow of stepRows) {
-      const list = steps.get(stepRow.run_id);
-      if (list === undefined) steps.set(stepRow.run_id, [rowToStep(stepRow)]);
-      else list.push(rowToStep(stepRow));
-    }
-    return rows.map((row) => rowToRun(row, steps.get(row.id) ?? []));
+    return rows.map(rowToRun);
   }
 
   /** Inserts the run unless its job has a queued or running run, in one write transaction; false then. */
@@ -209,24 +192,4 @@ export class SqliteRuns {
       return true;
     });
   }
-}
-
-function stepColumns(runId: string, ordinal: number, step: StepResult): (string | number | null)[] {
-  return [
-    runId,
-    ordinal,
-    step.phase,
-    step.position,
-    step.stepIndex,
-    step.name,
-    step.type,
-    step.status,
-    step.attempt,
-    step.startedAt,
-    step.finishedAt,
-    step.exitCode,
-    step.httpStatus,
-    step.output,
-    step.error,
-  ];
 }

@@ -15,8 +15,7 @@
 export const JOB_SELECT = `
 SELECT j.id, j.name, j.collection, j.state, j.version, j.created_at, j.updated_at, j.labels, j.pause,
        j.definition,
-       COALESCE((SELECT MIN(f.scheduled_for) FROM fire_ledger f WHERE f.job_id = j.id AND f.outcome = 'pending'),
-                t.next_fire_at) AS next_fire_at,
+       COALESCE((SELECT MIN(p.scheduled_for) FROM pending_fires p WHERE p.job_id = j.id), t.next_fire_at) AS next_fire_at,
        s.run_count, s.failure_count, s.last_run_id, s.last_run_status,
        (SELECT f.scheduled_for FROM fire_ledger f WHERE f.job_id = j.id AND f.outcome = 'run'
         ORDER BY f.scheduled_for DESC LIMIT 1) AS last_fire_at
@@ -63,7 +62,7 @@ export const COMPLETE_JOB_IF_DONE = `
 UPDATE jobs SET state = 'completed', version = version + 1, updated_at = ?
 WHERE id = ? AND state = 'enabled'
   AND EXISTS (SELECT 1 FROM triggers t WHERE t.job_id = jobs.id AND t.next_fire_at IS NULL)
-  AND NOT EXISTS (SELECT 1 FROM fire_ledger f WHERE f.job_id = jobs.id AND f.outcome = 'pending')`;
+  AND NOT EXISTS (SELECT 1 FROM pending_fires p WHERE p.job_id = jobs.id)`;
 
 // --- triggers ----------------------------------------------------------------------------------------
 
@@ -96,42 +95,53 @@ LIMIT ?`;
 
 // --- fire ledger -------------------------------------------------------------------------------------
 
+/**
+ * A fire acquired (pending until its instant): a (job, instant) is in at most one of pending_fires and
+ * the ledger, so one already resolved is not acquired again. Parameters: job, instant, node, job, instant.
+ */
 export const INSERT_PENDING_FIRE = `
-INSERT INTO fire_ledger (job_id, scheduled_for, outcome, node_id) VALUES (?, ?, 'pending', ?)
+INSERT INTO pending_fires (job_id, scheduled_for, node_id)
+SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM fire_ledger WHERE job_id = ? AND scheduled_for = ?)
 ON CONFLICT (job_id, scheduled_for) DO NOTHING`;
-/** The WHERE EXISTS drops fires of a job deleted meanwhile (and keeps the upsert unambiguous). */
+/**
+ * The WHERE EXISTS drops fires of a job deleted meanwhile; a fire pending (acquired) is not written here.
+ * Parameters: job, instant, outcome, fired at, run, node, job, job, instant.
+ */
 export const INSERT_DIRECT_FIRE = `
 INSERT INTO fire_ledger (job_id, scheduled_for, outcome, fired_at, run_id, node_id)
 SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ?)
+  AND NOT EXISTS (SELECT 1 FROM pending_fires WHERE job_id = ? AND scheduled_for = ?)
 ON CONFLICT (job_id, scheduled_for) DO NOTHING`;
-export const RESOLVE_FIRE = `
-UPDATE fire_ledger SET outcome = ?, fired_at = ?, run_id = ?, node_id = ?
-WHERE job_id = ? AND scheduled_for = ? AND outcome = 'pending'`;
-export const DELETE_PENDING_FIRES = `DELETE FROM fire_ledger WHERE job_id = ? AND outcome = 'pending'`;
+/** Resolving a fire takes it out of pending_fires (0 changes: not pending, nothing to do) ... */
+export const TAKE_PENDING_FIRE = 'DELETE FROM pending_fires WHERE job_id = ? AND scheduled_for = ?';
+/** ... and writes it to the ledger with its outcome. */
+export const INSERT_RESOLVED_FIRE = `
+INSERT INTO fire_ledger (job_id, scheduled_for, outcome, fired_at, run_id, node_id) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (job_id, scheduled_for) DO NOTHING`;
+export const DELETE_PENDING_FIRES = 'DELETE FROM pending_fires WHERE job_id = ?';
 export const PENDING_FIRES_OF = `
-SELECT job_id, scheduled_for, node_id FROM fire_ledger
-WHERE outcome = 'pending' AND node_id IN (SELECT value FROM json_each(?))
+SELECT job_id, scheduled_for, node_id FROM pending_fires
+WHERE node_id IN (SELECT value FROM json_each(?))
 ORDER BY scheduled_for, job_id`;
 export const TAKE_OVER_FIRES = `
-UPDATE fire_ledger SET node_id = ?
-WHERE outcome = 'pending' AND node_id IN (SELECT value FROM json_each(?))
+UPDATE pending_fires SET node_id = ?
+WHERE node_id IN (SELECT value FROM json_each(?))
 RETURNING job_id, scheduled_for, node_id`;
 /** Parameters: node ids (JSON), before, node ids (JSON), before. */
 export const REWIND_TRIGGERS = `
 UPDATE triggers
 SET next_fire_at = MIN(COALESCE(next_fire_at, 9007199254740991),
-                       (SELECT MIN(f.scheduled_for) FROM fire_ledger f
-                        WHERE f.job_id = triggers.job_id AND f.outcome = 'pending'
-                          AND f.node_id IN (SELECT value FROM json_each(?)) AND f.scheduled_for < ?)),
+                       (SELECT MIN(p.scheduled_for) FROM pending_fires p
+                        WHERE p.job_id = triggers.job_id
+                          AND p.node_id IN (SELECT value FROM json_each(?)) AND p.scheduled_for < ?)),
     lease_node = NULL, lease_until = NULL
-WHERE job_id IN (SELECT job_id FROM fire_ledger
-                 WHERE outcome = 'pending' AND node_id IN (SELECT value FROM json_each(?)) AND scheduled_for < ?)`;
+WHERE job_id IN (SELECT job_id FROM pending_fires
+                 WHERE node_id IN (SELECT value FROM json_each(?)) AND scheduled_for < ?)`;
 export const DELETE_REWOUND_FIRES = `
-DELETE FROM fire_ledger
-WHERE outcome = 'pending' AND node_id IN (SELECT value FROM json_each(?)) AND scheduled_for < ?`;
+DELETE FROM pending_fires
+WHERE node_id IN (SELECT value FROM json_each(?)) AND scheduled_for < ?`;
 export const LIST_PENDING_FIRES = `
-SELECT job_id, scheduled_for, node_id FROM fire_ledger WHERE outcome = 'pending'
-ORDER BY scheduled_for, job_id LIMIT ?`;
+SELECT job_id, scheduled_for, node_id FROM pending_fires ORDER BY scheduled_for, job_id LIMIT ?`;
 
 // --- job stats -------------------------------------------------------------------------------------------
 
@@ -142,23 +152,15 @@ WHERE job_id = ?`;
 
 // --- runs ------------------------------------------------------------------------------------------------
 
+/** `steps` last: the others are read without walking the overflow pages of long outputs. */
 export const RUN_COLUMNS = `id, job_id, trigger_kind, scheduled_for, queued_at, started_at, finished_at, status,
-  attempt, retry_of, not_before, node_id, payload, error`;
-const STEP_COLUMNS = `run_id, phase, position, step_index, name, type, status, attempt, started_at,
-  finished_at, exit_code, http_status, output, error`;
+  attempt, retry_of, not_before, node_id, payload, error, steps`;
 
 export const INSERT_RUN = `
 INSERT INTO runs (id, job_id, trigger_kind, scheduled_for, queued_at, started_at, status, attempt, retry_of,
                   not_before, node_id, exclusive, payload)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 export const GET_RUN = `SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`;
-export const STEPS_OF_RUNS = `
-SELECT ${STEP_COLUMNS} FROM step_results WHERE run_id IN (SELECT value FROM json_each(?))
-ORDER BY run_id, ordinal`;
-export const INSERT_STEP = `
-INSERT INTO step_results (run_id, ordinal, phase, position, step_index, name, type, status, attempt,
-                          started_at, finished_at, exit_code, http_status, output, error)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 export const ACTIVE_RUNS = `
 SELECT id, job_id, status, node_id FROM runs WHERE status IN ('queued', 'running') ORDER BY queued_at, id`;
 export const ACTIVE_RUNS_OF = `
@@ -177,7 +179,7 @@ SELECT 1 FROM runs WHERE status IN ('queued', 'running') AND status = 'running' 
 export const START_QUEUED_RUN = `
 UPDATE runs SET status = 'running', node_id = ?, started_at = ? WHERE id = ? AND status = 'queued'`;
 export const FINISH_RUN = `
-UPDATE runs SET status = ?, started_at = COALESCE(?, started_at), finished_at = ?, error = ?
+UPDATE runs SET status = ?, started_at = COALESCE(?, started_at), finished_at = ?, error = ?, steps = ?
 WHERE id = ? AND status IN ('queued', 'running')
 RETURNING job_id`;
 export const REQUEST_CANCEL = `

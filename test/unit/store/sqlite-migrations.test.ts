@@ -78,7 +78,7 @@ describe('sqlite migrations', () => {
         'job_labels',
         'fire_ledger',
         'runs',
-        'step_results',
+        'pending_fires',
         'nodes',
         'collections',
         'settings',
@@ -86,6 +86,43 @@ describe('sqlite migrations', () => {
       ]),
     );
     db.close();
+  });
+
+  it('0003 carries fires and runs over: pending fires to their table, step results into their run', async () => {
+    const path = freshPath();
+    const db = openSqliteDatabase(path);
+    applyMigrations(db, MIGRATIONS.filter((m) => m.version < 3));
+    const t = 1_800_000_000_000;
+    db.exec(`
+      INSERT INTO jobs (id, name, name_folded, collection, state, version, created_at, updated_at, labels, definition)
+      VALUES ('j', 'J', 'j', 'default', 'enabled', 1, ${t}, ${t}, '{}', '{"schedule":{"type":"manual"},"steps":[],"onFailure":[],"retry":null,"overlap":"allow","catchUp":{"policy":"none","window":"PT1H"},"timeout":null,"extensions":{},"description":""}');
+      INSERT INTO triggers (job_id, next_fire_at) VALUES ('j', NULL);
+      INSERT INTO job_stats (job_id) VALUES ('j');
+      INSERT INTO fire_ledger (job_id, scheduled_for, outcome, fired_at, run_id, node_id) VALUES ('j', ${t}, 'run', ${t}, 'r1', 'n');
+      INSERT INTO fire_ledger (job_id, scheduled_for, outcome, node_id) VALUES ('j', ${t + 1000}, 'pending', 'n');
+      INSERT INTO runs (id, job_id, trigger_kind, scheduled_for, queued_at, started_at, finished_at, status, attempt, node_id, exclusive, payload)
+      VALUES ('r1', 'j', 'schedule', ${t}, ${t}, ${t}, ${t + 5}, 'succeeded', 1, 'n', 0, 'null');
+      INSERT INTO step_results (run_id, ordinal, phase, position, step_index, name, type, status, attempt, started_at, finished_at, exit_code, http_status, output, error)
+      VALUES ('r1', 1, 'main', 1, 1, 'second', 'exec', 'succeeded', 1, ${t + 2}, ${t + 5}, 0, NULL, 'bye', NULL),
+             ('r1', 0, 'main', 0, 0, NULL, 'http', 'succeeded', 2, ${t}, ${t + 2}, NULL, 204, 'quote " and \\ and ünïcode', NULL);
+    `);
+    expect(applyMigrations(db)).toEqual(MIGRATIONS.filter((m) => m.version >= 3).map((m) => m.version));
+    db.close();
+
+    const store = new SqliteStore(path);
+    await store.migrate();
+    expect(await store.pendingFires(['n'])).toEqual([{ jobId: 'j', scheduledFor: t + 1000, nodeId: 'n' }]);
+    const fires = await store.listFires('j', { limit: 10, offset: 0 });
+    expect(fires.items.map((f) => [f.scheduledFor, f.outcome])).toEqual([[t + 1000, 'pending'], [t, 'run']]);
+    const run = await store.getRun('r1');
+    expect(run?.steps).toEqual([
+      { stepIndex: 0, position: 0, phase: 'main', name: null, type: 'http', status: 'succeeded', attempt: 2, startedAt: t, finishedAt: t + 2, exitCode: null, httpStatus: 204, output: 'quote " and \\ and ünïcode', error: null },
+      { stepIndex: 1, position: 1, phase: 'main', name: 'second', type: 'exec', status: 'succeeded', attempt: 1, startedAt: t + 2, finishedAt: t + 5, exitCode: 0, httpStatus: null, output: 'bye', error: null },
+    ]);
+    // the rebuilt runs table still cascades from its job
+    expect(await store.deleteJob('j')).toBe(true);
+    expect(await store.getRun('r1')).toBeNull();
+    await store.close();
   });
 
   it('re-running is a no-op', async () => {
