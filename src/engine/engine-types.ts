@@ -39,7 +39,7 @@ export const DEFAULT_ENGINE_CONFIG: Omit<EngineConfig, 'nodeId' | 'version' | 'h
   concurrency: 64,
   lookaheadMs: 2000,
   pollIntervalMs: 500,
-  acquireBatch: 1000,
+  acquireBatch: 250,
   leaseMs: 30_000,
   misfireThresholdMs: 5000,
   heartbeatMs: 2000,

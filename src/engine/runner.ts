@@ -15,6 +15,9 @@ import type { ExecuteResult, ExecutorPort } from './executor-port.js';
 import { retryDelayMs } from './retry.js';
 import { RunPool, type AbortReason, type StartedRun } from './run-pool.js';
 
+/** Finished runs written per store call. */
+const FINISH_BATCH = 250;
+
 /** How long a cancel waits for a run on its way to this node's pool. */
 const CANCEL_ON_START_MS = 60_000;
 
@@ -94,6 +97,8 @@ export class Runner {
         if (this.mayHaveQueued) this.schedulePump();
       },
       (err, items) => ctx.log.error({ err: messageOf(err), runs: items.length }, 'recording finished runs failed; retrying'),
+      // Batches a store commits in a few milliseconds: a bigger one would hold up fires resolving behind it.
+      FINISH_BATCH,
     );
     this.retries = new Batcher<NewRun>(
       async (runs) => {

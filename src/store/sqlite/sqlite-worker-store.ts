@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { SkedError } from '../../domain/errors.js';
 import type { Store } from '../store.js';
 import { SQLITE_CAPABILITIES } from './sqlite-store.js';
+import { ANSWERED_BY_POSITION, pickPositions, unflattenPending } from './sqlite-worker-codec.js';
 import type { WorkerError, WorkerReply, WorkerRequest, WorkerSetup } from './sqlite-worker-protocol.js';
 
 /** The Store methods answered by the worker; the others (close, now, notify, listen) are local. */
@@ -99,5 +100,11 @@ export async function openSqliteWorkerStore(path: string): Promise<Store & { rea
     },
   };
   for (const method of REMOTE) store[method] = (...args: unknown[]) => call(method, args);
+  // The hot calls whose answers come compactly (sqlite-worker-codec.ts).
+  for (const [method, inputAt] of ANSWERED_BY_POSITION) {
+    store[method] = async (...args: unknown[]) => pickPositions(args[inputAt] as unknown[], (await call(method, args)) as number[]);
+  }
+  store['commitAcquisitions'] = async (nodeId: string, acquisitions: unknown[]) =>
+    unflattenPending((await call('commitAcquisitions', [nodeId, acquisitions])) as (string | number)[], nodeId);
   return store as unknown as Store & { readonly path: string };
 }

@@ -7,6 +7,8 @@
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { SkedError } from '../../domain/errors.js';
 import type { WorkerError, WorkerReply, WorkerRequest, WorkerSetup } from './sqlite-worker-protocol.js';
+import type { PendingFire } from '../store.js';
+import { ANSWERED_BY_POSITION, flattenPending, positionsOf } from './sqlite-worker-codec.js';
 import { SqliteStore } from './sqlite-store.js';
 
 if (!parentPort) throw new Error('sqlite-worker.js runs as a worker thread');
@@ -37,7 +39,12 @@ function invoke(request: WorkerRequest): Promise<unknown> {
   const method = (store as unknown as Record<string, Method>)[request.method];
   if (typeof method !== 'function') return Promise.reject(new SkedError('INTERNAL', `no store method ${request.method}`));
   // SqliteStore's methods do all their work synchronously before they return: calls run in order.
-  return method.apply(store, request.args);
+  const result = method.apply(store, request.args);
+  // The hot calls answer compactly (sqlite-worker-codec.ts); the store proxy decodes.
+  const inputAt = ANSWERED_BY_POSITION.get(request.method);
+  if (inputAt !== undefined) return result.then((applied) => positionsOf(request.args[inputAt] as unknown[], applied as unknown[]));
+  if (request.method === 'commitAcquisitions') return result.then((fires) => flattenPending(fires as PendingFire[]));
+  return result;
 }
 
 function reply(request: WorkerRequest, result: Promise<unknown>): void {
@@ -98,21 +105,48 @@ function schedule(): void {
   setImmediate(work);
 }
 
-/** Runs the urgent calls queued, or else everything queued; answers go out before the next turn. */
+/**
+ * Rows of bulk work in one group at most: a group holds the worker for its whole length, and an urgent
+ * call arriving meanwhile waits for it (a group this size takes a few milliseconds).
+ */
+const GROUP_ROWS = 400;
+
+/** How many rows a call writes or reads, roughly: the length of its first array argument, else 1. */
+function rowsOf(request: WorkerRequest): number {
+  for (const arg of request.args) if (Array.isArray(arg)) return Math.max(1, arg.length);
+  return 1;
+}
+
+/** The last turn ran urgent calls: the next one runs bulk work if any waits, so neither starves. */
+let urgentTurn = false;
+
+/**
+ * One turn: the urgent calls queued (unless the previous turn ran urgent calls and bulk work waits), or
+ * else the other calls in order, up to GROUP_ROWS rows. Answers go out before the next turn.
+ */
 function work(): void {
   scheduled = false;
   receive();
   if (!queue.length) return;
   const urgent = queue.filter((r) => URGENT.has(r.method));
-  if (urgent.length > 0 && urgent.length < queue.length) {
-    const rest = queue.filter((r) => !URGENT.has(r.method));
+  const bulk = urgent.length === queue.length ? [] : queue.filter((r) => !URGENT.has(r.method));
+  if (urgent.length > 0 && !(urgentTurn && bulk.length > 0)) {
     queue.length = 0;
-    queue.push(...rest);
+    queue.push(...bulk);
+    urgentTurn = true;
     runBatch(urgent);
-    schedule(); // after this turn, so the answers are sent first
-    return;
+  } else {
+    let take = 0;
+    for (let rows = 0; take < bulk.length && (take === 0 || rows + rowsOf(bulk[take] as WorkerRequest) <= GROUP_ROWS); take++) {
+      rows += rowsOf(bulk[take] as WorkerRequest);
+    }
+    const group = bulk.slice(0, take);
+    queue.length = 0;
+    queue.push(...urgent, ...bulk.slice(take));
+    urgentTurn = false;
+    runBatch(group);
   }
-  runBatch(queue.splice(0));
+  if (queue.length) schedule(); // after this turn, so the answers are sent first
 }
 
 port.on('message', (first: WorkerRequest) => {
