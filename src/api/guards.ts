@@ -1,6 +1,6 @@
 /**
  * Request guards around the API: per-key rate limits (429 with Retry-After), a brake on failed
- * authentication per address, paths served only to this host, and security headers.
+ * authentication per address, paths served only to this host (not through a proxy), and security headers.
  */
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -108,10 +108,34 @@ export function isApiRequest(request: FastifyRequest): boolean {
   return requestPaths(request).some((p) => p.startsWith('/api/'));
 }
 
+/**
+ * Headers a reverse proxy adds to the requests it forwards. A proxy on this host connects from loopback,
+ * so a request carrying one of them is taken for a proxied one, not a local caller's.
+ */
+const FORWARDING_HEADERS: Readonly<Record<string, string>> = { 'x-forwarded-for': 'X-Forwarded-For', forwarded: 'Forwarded', 'x-real-ip': 'X-Real-IP' };
+
+/** The name of the first forwarding header the request carries (even empty), or null. */
+export function forwardingHeader(request: FastifyRequest): string | null {
+  for (const [header, name] of Object.entries(FORWARDING_HEADERS)) if (request.headers[header] !== undefined) return name;
+  return null;
+}
+
+/** A caller on this host: a loopback peer whose request does not say it was forwarded by a proxy. */
+export function isLocalCaller(request: FastifyRequest): boolean {
+  return isLoopback(request.socket.remoteAddress) && forwardingHeader(request) === null;
+}
+
+/**
+ * Paths served only to callers on this host: 403 to a caller that is not on loopback, and to a loopback
+ * caller whose request carries a forwarding header (it came through a reverse proxy on this host).
+ */
 export function localOnly(prefixes: readonly string[]) {
   return async (request: FastifyRequest): Promise<void> => {
-    if (prefixes.length && requestPaths(request).some((p) => underAny(p, prefixes)) && !isLoopback(request.socket.remoteAddress)) {
-      throw new SkedError('FORBIDDEN', 'this API is served only to callers on the same host');
+    if (!prefixes.length || !requestPaths(request).some((p) => underAny(p, prefixes))) return;
+    if (!isLoopback(request.socket.remoteAddress)) throw new SkedError('FORBIDDEN', 'this API is served only to callers on the same host');
+    const forwarded = forwardingHeader(request);
+    if (forwarded !== null) {
+      throw new SkedError('FORBIDDEN', `this API is served only to callers on the same host, not through a proxy (the request carries ${forwarded})`);
     }
   };
 }

@@ -428,10 +428,86 @@ describe('local-only paths', () => {
     expect((await get('/schedulers', '10.1.2.3')).statusCode).not.toBe(403);
   });
 
+  // A reverse proxy on the same host connects from loopback: the headers it adds mark the request as proxied.
+  const PROXY_HEADERS: Record<string, string>[] = [
+    { 'x-forwarded-for': '203.0.113.7' },
+    { 'X-Forwarded-For': '203.0.113.7, 127.0.0.1' },
+    { forwarded: 'for=203.0.113.7;proto=https' },
+    { 'x-real-ip': '203.0.113.7' },
+    { 'x-forwarded-for': '127.0.0.1' },
+    { 'x-forwarded-for': '' },
+  ];
+
+  it('answer 403 to a loopback caller whose request carries X-Forwarded-For, Forwarded or X-Real-IP', async () => {
+    for (const proxied of PROXY_HEADERS) {
+      for (const address of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) {
+        const res = await sked().app.inject({
+          method: 'GET',
+          url: '/scheduler/jobs',
+          remoteAddress: address,
+          headers: { authorization: `Bearer ${TEST_KEY}`, ...proxied },
+        });
+        const label = `${JSON.stringify(proxied)} from ${address}: ${res.body}`;
+        expect(res.statusCode, label).toBe(403);
+        // The surface's own shape (InfinniPlatform's envelope), as for a remote caller.
+        expect(res.json(), label).toEqual({
+          Success: false,
+          Error: expect.stringMatching(/only on the host/),
+        });
+      }
+    }
+    // Without them a loopback caller is served; paths that are not local-only may be proxied.
+    expect((await get('/scheduler/jobs', '127.0.0.1')).statusCode).toBe(200);
+    const viaProxy = await sked().app.inject({
+      method: 'GET',
+      url: '/api/v1/scheduler',
+      remoteAddress: '127.0.0.1',
+      headers: { authorization: `Bearer ${TEST_KEY}`, 'x-forwarded-for': '203.0.113.7' },
+    });
+    expect(viaProxy.statusCode).toBe(200);
+  });
+
   describe('set to other paths (--local-only-paths /metrics,/readyz)', () => {
     const other = useSecuritySked({ 'local-only-paths': '/metrics,/readyz' });
     const at = (url: string, remoteAddress = '10.1.2.3') =>
       other().app.inject({ method: 'GET', url, remoteAddress });
+
+    it('refuse a request that came through a proxy on this host, in problem+json, naming the header', async () => {
+      for (const proxied of PROXY_HEADERS) {
+        const res = await other().app.inject({
+          method: 'GET',
+          url: '/metrics',
+          remoteAddress: '127.0.0.1',
+          headers: proxied,
+        });
+        const body = expectProblem(res, 403, 'FORBIDDEN', JSON.stringify(proxied));
+        expect(body.detail).toMatch(
+          /not through a proxy \(the request carries (X-Forwarded-For|Forwarded|X-Real-IP)\)/,
+        );
+      }
+      expect(
+        (
+          await other().app.inject({
+            method: 'GET',
+            url: '/%6detrics',
+            remoteAddress: '::1',
+            headers: { 'x-real-ip': '10.0.0.1' },
+          })
+        ).statusCode,
+      ).toBe(403);
+      expect((await at('/metrics', '127.0.0.1')).statusCode).toBe(200);
+      // /healthz is not local-only: a proxy may forward it.
+      expect(
+        (
+          await other().app.inject({
+            method: 'GET',
+            url: '/healthz',
+            remoteAddress: '127.0.0.1',
+            headers: { 'x-forwarded-for': '203.0.113.7' },
+          })
+        ).statusCode,
+      ).toBe(200);
+    });
 
     it('guards exactly those paths', async () => {
       expectProblem(await at('/metrics'), 403, 'FORBIDDEN', '/metrics');

@@ -88,14 +88,26 @@ export function toIdmError(err: unknown): IdmErrorBody {
   return idmErrorBody(500, 'An internal error occurred; it has been logged');
 }
 
+/**
+ * Answers anything thrown in the surface in IDM's shape. Only unexpected failures are logged as errors
+ * (with their stack); an IdmError is an answer the surface chose (the 501 for PATCH, for instance), so a
+ * 5xx one is logged at debug level only.
+ */
 export function idmErrorHandler(logger: Logger) {
   return (err: unknown, request: FastifyRequest, reply: FastifyReply): void => {
     const body = toIdmError(err);
-    if (body.code >= 500)
-      logger.error(
-        { err: err instanceof Error ? { message: err.message, stack: err.stack } : err, url: request.url },
-        'idm request failed',
-      );
+    if (body.code >= 500) {
+      if (err instanceof IdmError)
+        logger.debug(
+          { status: body.code, message: body.message, method: request.method, url: request.url },
+          'idm request answered',
+        );
+      else
+        logger.error(
+          { err: err instanceof Error ? { message: err.message, stack: err.stack } : err, url: request.url },
+          'idm request failed',
+        );
+    }
     const retryAfter = (err as { retryAfter?: unknown }).retryAfter;
     if (body.code === 429 && typeof retryAfter === 'number')
       void reply.header('Retry-After', String(retryAfter));

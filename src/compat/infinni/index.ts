@@ -1,12 +1,13 @@
 /**
  * The InfinniPlatform scheduler service (`/scheduler/...`, seed 003), served on sked's jobs. It has no
  * authentication: it is served only to callers on this host (SKED_LOCAL_ONLY_PATHS, default `/scheduler`,
- * checked before any route, and checked again here), who act as the local admin `infinni (local)`.
+ * checked before any route, and checked again here), who act as the local admin `infinni (local)`. A
+ * loopback request carrying X-Forwarded-For, Forwarded or X-Real-IP came through a proxy: refused too.
  * See infinni-job-info.ts for how a JobInfo maps onto a job.
  */
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isLoopback } from '../../api/guards.js';
+import { isLocalCaller } from '../../api/guards.js';
 import { parseJsonBody } from '../../api/json-body.js';
 import { SkedError } from '../../domain/errors.js';
 import type { CompatContext, CompatSurface } from '../surface.js';
@@ -36,9 +37,10 @@ export const infinniSurface: CompatSurface = {
   register(scope: FastifyInstance, ctx: CompatContext) {
     scope.setErrorHandler(infinniErrorHandler(ctx.logger));
     acceptEmptyJson(scope);
-    // Even if an operator drops /scheduler from SKED_LOCAL_ONLY_PATHS, a remote caller is no local admin.
+    // Even if an operator drops /scheduler from SKED_LOCAL_ONLY_PATHS, a remote caller is no local admin,
+    // and neither is one whose request came through a reverse proxy on this host (a forwarding header).
     scope.addHook('onRequest', async (request) => {
-      if (!isLoopback(request.socket.remoteAddress))
+      if (!isLocalCaller(request))
         throw new SkedError(
           'FORBIDDEN',
           'the scheduler service is available only on the host where the application runs',

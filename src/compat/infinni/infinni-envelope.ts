@@ -1,11 +1,11 @@
 /**
  * InfinniPlatform's answers: always HTTP 200 with `{"Success":bool,"Result":…,"Error":"msg"}`, nulls
- * omitted. The one exception is a caller that is not on this host: 403, as InfinniPlatform's OnBefore
- * check answers.
+ * omitted. The one exception is a caller that is not on this host (or came through a proxy): 403, as
+ * InfinniPlatform's OnBefore check answers.
  */
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isLoopback } from '../../api/guards.js';
+import { isLocalCaller } from '../../api/guards.js';
 import { SkedError } from '../../domain/errors.js';
 import type { Logger } from '../../domain/logger.js';
 
@@ -39,7 +39,7 @@ function messageOf(err: unknown): string {
 
 export function infinniErrorHandler(logger: Logger) {
   return (err: unknown, request: FastifyRequest, reply: FastifyReply): void => {
-    if (!isLoopback(request.socket.remoteAddress)) {
+    if (!isLocalCaller(request)) {
       void reply
         .status(403)
         .type('application/json')

@@ -4,9 +4,12 @@
  * difference, cron validation, field rules and errors, authentication.
  */
 
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { client, useSked, waitFor } from '../../api/support.js';
-import { TEST_KEY } from '../../support/app-harness.js';
+import { idmErrorHandler } from '../../../src/compat/idm/idm-errors.js';
+import type { Logger } from '../../../src/domain/logger.js';
+import { client, TEST_FLAGS, useSked, waitFor } from '../../api/support.js';
+import { TEST_KEY, testSked } from '../../support/app-harness.js';
 import { AS_WRITTEN, expectIdmError, idmClient, scriptSchedule } from './support.js';
 
 const sked = useSked();
@@ -632,5 +635,69 @@ describe('what IDM does not serve, and authentication', () => {
       'Bad Request',
       /resource version/,
     );
+  });
+});
+
+describe('logging', () => {
+  type Entry = { level: 'debug' | 'info' | 'warn' | 'error'; args: unknown[] };
+  const recording = (): { logger: Logger; entries: Entry[] } => {
+    const entries: Entry[] = [];
+    const at =
+      (level: Entry['level']) =>
+      (...args: unknown[]): void => {
+        entries.push({ level, args });
+      };
+    const logger: Logger = {
+      debug: at('debug'),
+      info: at('info'),
+      warn: at('warn'),
+      error: at('error'),
+      child: () => logger,
+    };
+    return { logger, entries };
+  };
+
+  it('the deliberate 501s (PATCH, v1 per-job actions) are not logged as errors', async () => {
+    const { logger, entries } = recording();
+    const own = await testSked(TEST_FLAGS, { logger });
+    try {
+      const ownIdm = idmClient(() => own);
+      await ownIdm.put('/openidm/scheduler/job/p', scriptSchedule());
+      expectIdmError(await ownIdm.patch('/openidm/scheduler/job/p', []), 501, 'Not Implemented');
+      expectIdmError(
+        await idmClient(() => own, '1.0').post('/openidm/scheduler/job/p?_action=trigger'),
+        501,
+        'Not Implemented',
+      );
+      const idmEntries = entries.filter((e) => /idm request/.test(String(e.args[1])));
+      expect(idmEntries.filter((e) => e.level === 'error')).toEqual([]);
+      expect(idmEntries.filter((e) => e.level === 'debug')).toHaveLength(2);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('an unexpected error is logged at error level with its stack, and answered 500', () => {
+    const { logger, entries } = recording();
+    const sent: { status?: number; body?: unknown } = {};
+    const reply = {
+      header: () => reply,
+      status: (code: number) => ((sent.status = code), reply),
+      type: () => reply,
+      send: (body: unknown) => ((sent.body = body), reply),
+    };
+    idmErrorHandler(logger)(
+      new TypeError('boom'),
+      { url: '/openidm/scheduler/job/x', method: 'GET' } as FastifyRequest,
+      reply as unknown as FastifyReply,
+    );
+    expect(sent).toEqual({
+      status: 500,
+      body: { code: 500, reason: 'Internal Server Error', message: expect.any(String) },
+    });
+    expect(entries.map((e) => e.level)).toEqual(['error']);
+    expect(entries[0]?.args[0]).toMatchObject({
+      err: { message: 'boom', stack: expect.stringContaining('TypeError') },
+    });
   });
 });

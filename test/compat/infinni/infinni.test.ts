@@ -394,6 +394,25 @@ describe('local callers only', () => {
     const v6 = await sked().app.inject({ method: 'GET', url: '/scheduler/', remoteAddress: '::1' });
     expect(envelope(v6).Success).toBe(true);
   });
+
+  it('a request through a reverse proxy on this host (loopback, with a forwarding header) gets 403', async () => {
+    for (const proxied of [
+      { 'x-forwarded-for': '198.51.100.4' },
+      { forwarded: 'for="[2001:db8::1]"' },
+      { 'x-real-ip': '198.51.100.4' },
+    ]) {
+      const post = await sked().app.inject({
+        method: 'POST',
+        url: '/scheduler/jobs/Default.r',
+        remoteAddress: '127.0.0.1',
+        headers: { 'content-type': 'application/json', ...proxied },
+        payload: JSON.stringify(jobInfo()),
+      });
+      expect(post.statusCode, JSON.stringify(proxied)).toBe(403);
+      expect(post.json()).toEqual({ Success: false, Error: expect.stringMatching(/only on the host/) });
+    }
+    expect((await api.get('/api/v1/jobs?limit=1')).json().pagination.total).toBe(0);
+  });
 });
 
 describe('local callers only, whatever SKED_LOCAL_ONLY_PATHS says', () => {
@@ -406,5 +425,13 @@ describe('local callers only, whatever SKED_LOCAL_ONLY_PATHS says', () => {
     });
     expect(res.statusCode).toBe(403);
     expect(res.json()).toEqual({ Success: false, Error: expect.stringMatching(/only on the host/) });
+    const proxied = await open().app.inject({
+      method: 'POST',
+      url: '/scheduler/pause',
+      remoteAddress: '127.0.0.1',
+      headers: { 'x-forwarded-for': '198.51.100.4' },
+    });
+    expect(proxied.statusCode).toBe(403);
+    expect(proxied.json()).toEqual({ Success: false, Error: expect.stringMatching(/only on the host/) });
   });
 });
