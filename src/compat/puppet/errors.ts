@@ -96,7 +96,8 @@ export function puppetErrorHandler(logger: Logger) {
     const { status, body: payload } = toPuppetError(err);
     const retryAfter = (err as { retryAfter?: unknown }).retryAfter;
     if (status === 429 && typeof retryAfter === 'number') void reply.header('Retry-After', String(retryAfter));
-    if (status >= 500) logger.error({ err: err instanceof Error ? { message: err.message, stack: err.stack } : err, url: request.url }, 'puppet request failed');
+    // The path only: Puppet clients may send the key as ?token=, which must not reach the log.
+    if (status >= 500) logger.error({ err: err instanceof Error ? { message: err.message, stack: err.stack } : err, path: request.url.split('?')[0] }, 'puppet request failed');
     void reply.status(status).type('application/json').send(payload);
   };
 }
