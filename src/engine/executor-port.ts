@@ -14,8 +14,8 @@ export interface ExecuteRequest {
   timeoutMs: number | null;
   /** Aborting it cancels the run. */
   signal?: AbortSignal;
-  /** The controller of `signal`, when the caller owns one per run (see the executor's ExecuteRequest). */
-  controller?: AbortController;
+  /** The run's stop, when the caller owns one per run (see the executor's ExecuteRequest). */
+  stop?: { readonly aborted: boolean; readonly reason: unknown; signal(): AbortSignal; abort(reason: unknown): void };
   onOutput?: (position: number, phase: 'main' | 'onFailure', chunk: string) => void;
   onStepFinished?: (result: StepResult) => void;
 }

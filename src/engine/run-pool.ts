@@ -2,6 +2,7 @@
 
 import type { Job, RunTrigger, StepResult } from '../domain/types.js';
 import { parseDuration } from '../schedule/instant.js';
+import { StopController } from '../executor/stop.js';
 import type { ExecuteResult, ExecutorPort } from './executor-port.js';
 
 export interface StartedRun {
@@ -18,7 +19,7 @@ export type AbortReason = 'cancel' | 'shutdown';
 
 interface LocalRun {
   run: StartedRun;
-  controller: AbortController;
+  stop: StopController;
   reason: AbortReason | null;
 }
 
@@ -80,8 +81,8 @@ export class RunPool {
    * reports (output, live chunks, errors).
    */
   start(run: StartedRun, job: Job, scrub?: (text: string) => string): void {
-    const controller = new AbortController();
-    const local: LocalRun = { run, controller, reason: null };
+    const stop = new StopController();
+    const local: LocalRun = { run, stop, reason: null };
     this.running.set(run.id, local);
     this.byJob.set(run.jobId, (this.byJob.get(run.jobId) ?? 0) + 1);
     const hooks = this.hooks;
@@ -94,8 +95,11 @@ export class RunPool {
       steps: job.steps,
       onFailure: job.onFailure,
       timeoutMs: job.timeout ? parseDuration(job.timeout) : null,
-      signal: controller.signal,
-      controller,
+      stop,
+      // for executors that only know signals; the real one makes it only if a step waits on it
+      get signal(): AbortSignal {
+        return stop.signal();
+      },
       ...(hooks.onOutput ? { onOutput: (p: number, ph: 'main' | 'onFailure', c: string) => hooks.onOutput?.(run.id, p, ph, scrub ? scrub(c) : c) } : {}),
       ...(hooks.onStepFinished ? { onStepFinished: (r: StepResult) => hooks.onStepFinished?.(run.id, scrub ? scrubStep(r, scrub) : r) } : {}),
     });
@@ -119,7 +123,7 @@ export class RunPool {
     const local = this.running.get(runId);
     if (!local) return false;
     local.reason ??= reason;
-    local.controller.abort(reason);
+    local.stop.abort(reason);
     return true;
   }
 

@@ -13,7 +13,8 @@ import { Agent, type Dispatcher } from 'undici';
 import { SkedError } from '../domain/errors.js';
 import { formatDuration } from '../schedule/instant.js';
 import { runPhase, type PhaseRun } from './run-phase.js';
-import { linkController, startTimer, StopRequest, stopKindOf, type LinkedController } from './stop.js';
+import { linkStop, startTimer, StopRequest, stopKindOf, stopOf, type LinkedStop, type Stop } from './stop.js';
+import type { RunStop } from './types.js';
 import type { TemplateValues } from './template.js';
 import type { ExecuteRequest, ExecuteResult, ExecutorOptions, ExecutorSettings } from './types.js';
 
@@ -28,7 +29,7 @@ export class Executor {
   private agent: Agent | null = null;
   private closed = false;
   /** Runs in progress: the controller that cancels each, and the promise of its result. */
-  private readonly active = new Map<AbortController, Promise<ExecuteResult>>();
+  private readonly active = new Map<RunStop, Promise<ExecuteResult>>();
 
   constructor(options: ExecutorOptions = {}) {
     this.settings = Object.freeze({
@@ -46,14 +47,14 @@ export class Executor {
   /** Runs the request's steps; resolves when every step and process of the run has finished. */
   execute(request: ExecuteRequest): Promise<ExecuteResult> {
     if (this.closed) return Promise.reject(new SkedError('UNAVAILABLE', 'the executor is closed'));
-    const own = request.controller;
-    const cancel = own === undefined ? linkController(request.signal) : null;
-    const controller = own ?? (cancel as LinkedController).controller;
-    const running = this.run(request, controller.signal).finally(() => {
-      cancel?.dispose();
-      this.active.delete(controller);
+    const own = request.stop;
+    const link = own === undefined ? linkStop(request.signal === undefined ? undefined : stopOf(request.signal)) : null;
+    const stop = own ?? (link as LinkedStop).stop;
+    const running = this.run(request, stop).finally(() => {
+      link?.dispose();
+      this.active.delete(stop);
     });
-    this.active.set(controller, running);
+    this.active.set(stop, running);
     return running;
   }
 
@@ -63,13 +64,13 @@ export class Executor {
    */
   async close(): Promise<void> {
     this.closed = true;
-    for (const controller of this.active.keys()) controller.abort(new StopRequest('cancelled'));
+    for (const stop of this.active.keys()) stop.abort(new StopRequest('cancelled'));
     await Promise.allSettled(this.active.values());
     await this.agent?.close();
     this.agent = null;
   }
 
-  private async run(request: ExecuteRequest, cancelSignal: AbortSignal): Promise<ExecuteResult> {
+  private async run(request: ExecuteRequest, cancelSignal: Stop): Promise<ExecuteResult> {
     const now = this.settings.now;
     const startedAt = now();
     const template: TemplateValues = {
@@ -90,18 +91,18 @@ export class Executor {
     // The main steps run under the run timeout as well as cancellation (a signal of their own only
     // when there is a timeout: the onFailure steps must still run after it).
     const timeoutMs = request.timeoutMs;
-    const main = timeoutMs === null ? null : linkController(cancelSignal);
+    const main = timeoutMs === null ? null : linkStop(cancelSignal);
     const cancelTimer =
       main === null || timeoutMs === null
         ? () => undefined
-        : startTimer(timeoutMs, () => main.controller.abort(new StopRequest('runTimeout')));
+        : startTimer(timeoutMs, () => main.stop.abort(new StopRequest('runTimeout')));
     let phase;
     try {
       phase = await runPhase({
         ...common,
         steps: request.steps,
         phase: 'main',
-        signal: main?.signal ?? cancelSignal,
+        signal: main?.stop ?? cancelSignal,
         template,
       });
     } finally {
@@ -111,7 +112,7 @@ export class Executor {
 
     let status: ExecuteResult['status'];
     let error: string | null;
-    const stop = stopKindOf(main?.signal ?? cancelSignal);
+    const stop = stopKindOf(main?.stop ?? cancelSignal);
     if (stop === 'cancelled') {
       status = 'cancelled';
       error = 'run cancelled';

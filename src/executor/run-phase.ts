@@ -9,13 +9,14 @@ import type { Step, StepResult } from '../domain/types.js';
 import { groupSteps } from './step-groups.js';
 import { runStep } from './step-runner.js';
 import type { TemplateValues } from './template.js';
+import type { Stop } from './stop.js';
 import type { ExecutorSettings, StepPhase } from './types.js';
 
 export interface PhaseRun {
   steps: readonly Step[];
   phase: StepPhase;
-  /** Aborted on run timeout or cancellation. */
-  signal: AbortSignal;
+  /** Fired on run timeout or cancellation. */
+  signal: Stop;
   template: TemplateValues;
   settings: ExecutorSettings;
   dispatcher: () => Dispatcher;

@@ -6,7 +6,19 @@ export interface StepGroup {
   positions: number[];
 }
 
+/** Groups per step list: a job's steps are the same array for every run of that version of the job. */
+const cache = new WeakMap<readonly { stepIndex: number }[], StepGroup[]>();
+
 export function groupSteps(steps: readonly { stepIndex: number }[]): StepGroup[] {
+  let groups = cache.get(steps);
+  if (groups === undefined) {
+    groups = computeGroups(steps);
+    cache.set(steps, groups);
+  }
+  return groups;
+}
+
+function computeGroups(steps: readonly { stepIndex: number }[]): StepGroup[] {
   const byIndex = new Map<number, number[]>();
   steps.forEach((step, position) => {
     const positions = byIndex.get(step.stepIndex);

@@ -12,8 +12,19 @@ export interface StepPlan {
 
 const NO_RETRY: RetryPlan = { maxAttempts: 1, backoff: 'fixed', intervalMs: 0, maxIntervalMs: null };
 
+/** Plans per step object (a job's steps are the same objects for every run of that version). */
+const cache = new WeakMap<Step, { settings: ExecutorSettings; plan: StepPlan | string }>();
+
 /** The plan, or a message naming the invalid setting. */
 export function planStep(step: Step, settings: ExecutorSettings): StepPlan | string {
+  const hit = cache.get(step);
+  if (hit !== undefined && hit.settings === settings) return hit.plan;
+  const plan = computePlan(step, settings);
+  cache.set(step, { settings, plan });
+  return plan;
+}
+
+function computePlan(step: Step, settings: ExecutorSettings): StepPlan | string {
   let timeoutMs: number | null = step.type === 'http' ? settings.httpTimeoutMs : null;
   if (step.timeout !== undefined) {
     timeoutMs = parseDuration(step.timeout);

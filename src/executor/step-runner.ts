@@ -14,7 +14,7 @@ import { runEnvironment } from './step-env.js';
 import { stepLabel } from './step-label.js';
 import { StepOutput } from './step-output.js';
 import { planStep } from './step-plan.js';
-import { linkController, sleep, startTimer, StopRequest, stopKindOf, type StopKind } from './stop.js';
+import { linkStop, sleep, startTimer, StopRequest, stopKindOf, type Stop, type StopKind } from './stop.js';
 import type { TemplateValues } from './template.js';
 import { failed, type AttemptOutcome, type ExecutorSettings, type StepPhase } from './types.js';
 
@@ -22,8 +22,8 @@ export interface StepRun {
   step: Step;
   position: number;
   phase: StepPhase;
-  /** The run's signal: aborted on run timeout or cancellation. */
-  signal: AbortSignal;
+  /** The run's stop: fired on run timeout or cancellation. */
+  signal: Stop;
   template: TemplateValues;
   settings: ExecutorSettings;
   dispatcher: () => Dispatcher;
@@ -73,12 +73,12 @@ export async function runStep(run: StepRun): Promise<StepResult> {
 
     // A step timeout needs a signal of the attempt's own; without one the run's signal is enough.
     const timeoutMs = plan.timeoutMs;
-    const attemptControl = timeoutMs === null ? null : linkController(run.signal);
-    const attemptSignal = attemptControl?.signal ?? run.signal;
+    const attemptControl = timeoutMs === null ? null : linkStop(run.signal);
+    const attemptStop: Stop = attemptControl?.stop ?? run.signal;
     const cancelTimer =
       attemptControl === null || timeoutMs === null
         ? () => undefined
-        : startTimer(timeoutMs, () => attemptControl.controller.abort(new StopRequest('stepTimeout')));
+        : startTimer(timeoutMs, () => attemptControl.stop.abort(new StopRequest('stepTimeout')));
     const output = new StepOutput(settings.maxOutputBytes, run.onOutput);
     if (previousError !== null) {
       output.write(
@@ -88,7 +88,10 @@ export async function runStep(run: StepRun): Promise<StepResult> {
     let outcome: AttemptOutcome;
     try {
       outcome = await runAttempt(step, {
-        signal: attemptSignal,
+        // the AbortSignal is made only if the step waits on one
+        get signal() {
+          return attemptStop.signal();
+        },
         output,
         runEnv: () => runEnvironment(run.template, attempt, phase === 'onFailure'),
         template: run.template,
@@ -107,7 +110,7 @@ export async function runStep(run: StepRun): Promise<StepResult> {
     result.exitCode = outcome.exitCode;
     result.httpStatus = outcome.httpStatus;
 
-    const stop = stopKindOf(attemptSignal);
+    const stop = stopKindOf(attemptStop);
     if (stop === 'cancelled' || stop === 'runTimeout') return finishStopped(stop);
     let status: 'failed' | 'timedOut';
     let error: string;

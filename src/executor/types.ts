@@ -23,13 +23,21 @@ export interface ExecuteRequest {
   /** Aborting it cancels the run: running processes are killed, status becomes `cancelled`. */
   signal?: AbortSignal;
   /**
-   * The controller of `signal`, from a caller that owns one per run: the executor then aborts it itself
-   * when it closes, rather than linking a controller of its own to the signal (one fewer per run).
+   * The run's stop, from a caller that owns one per run (given instead of `signal`): the executor fires
+   * it itself when it closes, and makes its AbortSignal only if a step needs one.
    */
-  controller?: AbortController;
+  stop?: RunStop;
   /** Live hooks (optional): output chunks as they arrive, and each finished step. */
   onOutput?: (position: number, phase: StepPhase, chunk: string) => void;
   onStepFinished?: (result: StepResult) => void;
+}
+
+/** A run's stop as the executor uses it (see stop.ts: StopController implements it). */
+export interface RunStop {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  signal(): AbortSignal;
+  abort(reason: unknown): void;
 }
 
 export interface ExecuteResult {

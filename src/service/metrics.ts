@@ -40,13 +40,29 @@ export function createMetrics(store: Store, engineStatus: () => EngineGauges): M
   new Gauge({ name: 'sked_run_slots', help: 'Runs this node may execute at once', registers: [registry], collect() { this.set(engineStatus().capacity); } });
   new Gauge({ name: 'sked_clock_skew_seconds', help: "This node's clock minus the store's clock", registers: [registry], collect() { this.set(engineStatus().skewMs / 1000); } });
   new Gauge({ name: 'sked_fires_acquired', help: 'Fires acquired by this node and waiting for their instant', registers: [registry], collect() { this.set(engineStatus().acquired); } });
+  // One child per label value, made once: labelling a counter on every increment hashes its labels.
+  const firesBy = children((outcome) => fires.labels({ outcome }));
+  const startedBy = children((trigger) => started.labels({ trigger }));
+  const finishedBy = children((status) => finished.labels({ status }));
   const observer: EngineObserver = {
-    fire: (e) => fires.inc({ outcome: e.outcome }),
+    fire: (e) => firesBy(e.outcome).inc(),
     runStarted: (e) => {
-      started.inc({ trigger: e.trigger });
+      startedBy(e.trigger).inc();
       if (e.trigger === 'schedule' && e.scheduledFor !== null) lateness.observe(Math.max(0, e.startedAt - e.scheduledFor) / 1000);
     },
-    runFinished: (e) => finished.inc({ status: e.status }),
+    runFinished: (e) => finishedBy(e.status).inc(),
   };
   return { registry, observer };
+}
+
+function children<T>(make: (value: string) => T): (value: string) => T {
+  const made = new Map<string, T>();
+  return (value) => {
+    let child = made.get(value);
+    if (child === undefined) {
+      child = make(value);
+      made.set(value, child);
+    }
+    return child;
+  };
 }

@@ -119,6 +119,8 @@ function rowsOf(request: WorkerRequest): number {
 
 /** The last turn ran urgent calls: the next one runs bulk work if any waits, so neither starves. */
 let urgentTurn = false;
+/** Rows of the last urgent turn. */
+let urgentRows = 0;
 
 /**
  * One turn: the urgent calls queued (unless the previous turn ran urgent calls and bulk work waits), or
@@ -134,10 +136,13 @@ function work(): void {
     queue.length = 0;
     queue.push(...bulk);
     urgentTurn = true;
+    urgentRows = urgent.reduce((n, r) => n + rowsOf(r), 0);
     runBatch(urgent);
   } else {
+    // Room for at least twice what the last urgent turn wrote: the finishes of those fires, and more.
+    const cap = Math.max(GROUP_ROWS, 2 * urgentRows);
     let take = 0;
-    for (let rows = 0; take < bulk.length && (take === 0 || rows + rowsOf(bulk[take] as WorkerRequest) <= GROUP_ROWS); take++) {
+    for (let rows = 0; take < bulk.length && (take === 0 || rows + rowsOf(bulk[take] as WorkerRequest) <= cap); take++) {
       rows += rowsOf(bulk[take] as WorkerRequest);
     }
     const group = bulk.slice(0, take);
