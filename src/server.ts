@@ -14,6 +14,7 @@ import { presentedKey, type Authenticator } from './api/auth.js';
 import { AccessGuard } from './api/guards.js';
 import { AuditLog } from './service/audit-log.js';
 import { EventBus } from './service/events.js';
+import { EventRelay } from './service/event-relay.js';
 import { compatPlugin } from './compat/index.js';
 import { dashboardRoutes } from './api/routes/dashboard-routes.js';
 import { SecretBox, secretKeyFrom } from './domain/secrets.js';
@@ -84,6 +85,8 @@ function combine(observers: EngineObserver[]): EngineObserver {
     runFinished: (e) => observers.forEach((o) => o.runFinished?.(e)),
     stepFinished: (id, job, s) => observers.forEach((o) => o.stepFinished?.(id, job, s)),
     output: (id, p, ph, c) => observers.forEach((o) => o.output?.(id, p, ph, c)),
+    nodeJoined: (e) => observers.forEach((o) => o.nodeJoined?.(e)),
+    nodeLeft: (e) => observers.forEach((o) => o.nodeLeft?.(e)),
   };
 }
 
@@ -128,7 +131,13 @@ export async function buildSked(config: Readonly<SkedConfig>, options: ServerOpt
       bus.publish('run.finished', { runId: e.runId, jobId: e.jobId, status: e.status, startedAt: e.startedAt, finishedAt: e.finishedAt, error: e.error });
       bus.runFinished(e.runId);
     },
+    // What a node tells of itself, and the nodes it declares dead, go to the others (event-relay.ts);
+    // what it sees in the nodes table, every node sees for itself. Repeats are dropped by the bus.
+    nodeJoined: (e) => void bus.publish('node.joined', { nodeId: e.nodeId, host: e.host, version: e.version, startedAt: e.startedAt }, { local: e.source === 'seen', fromTheNode: e.source === 'self' }),
+    nodeLeft: (e) => void bus.publish('node.left', { nodeId: e.nodeId, host: e.host, startedAt: e.startedAt, reason: e.reason }, { local: e.source === 'seen', fromTheNode: e.source === 'self' }),
   };
+  const relayPort = EventRelay.portOf(store);
+  const relay = relayPort ? new EventRelay(bus, relayPort, { nodeId: config.nodeId, logger: logger.child({ component: 'events' }) }) : null;
   engine = new Engine({
     store,
     executor,
@@ -187,11 +196,17 @@ export async function buildSked(config: Readonly<SkedConfig>, options: ServerOpt
     store,
     services,
     logger,
-    start: () => started.start(),
+    start: async () => {
+      // Listening for the other nodes' events first: this node hears of those that start with it.
+      await relay?.start();
+      await started.start();
+    },
     close: () => {
       closing ??= (async () => {
         await app.close();
         await started.stop(config.shutdownGraceMs);
+        // Sends what is left (this node's node.left) before the store closes.
+        await relay?.stop();
         await audit.flush().catch(() => undefined);
         await executor.close();
         await store.close();

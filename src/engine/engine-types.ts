@@ -56,6 +56,24 @@ export interface EngineObserver {
   runFinished?(e: { runId: string; jobId: string; status: RunStatus; startedAt: number | null; finishedAt: number; error: string | null }): void;
   stepFinished?(runId: string, jobId: string, step: StepResult): void;
   output?(runId: string, position: number, phase: 'main' | 'onFailure', chunk: string): void;
+  /**
+   * A node joined the cluster: this one as it started (`self`), or another one seen appearing in the
+   * nodes table (`seen`; not reported for the nodes already there when this node started).
+   */
+  nodeJoined?(e: NodeLifeEvent & { source: 'self' | 'seen' }): void;
+  /**
+   * A node left: this one as it stopped or found itself declared dead (`self`), one this node declared
+   * dead (`takeover`), or one whose row went from the nodes table (`seen`).
+   */
+  nodeLeft?(e: NodeLifeEvent & { reason: 'stopped' | 'dead'; source: 'self' | 'seen' | 'takeover' }): void;
+}
+
+/** A node life (id and start instant) with what else identifies it. */
+export interface NodeLifeEvent {
+  nodeId: string;
+  host: string;
+  startedAt: number;
+  version: string;
 }
 
 export interface EngineDeps {

@@ -13,6 +13,7 @@
 
 import { messageOf } from '../domain/errors.js';
 import { silentLogger, type Logger } from '../domain/logger.js';
+import type { NodeInfo } from '../domain/types.js';
 import type { Store, WakeTopic } from '../store/store.js';
 import type { TimerHandle } from './clock.js';
 import { CorrectedClock } from './corrected-clock.js';
@@ -42,6 +43,8 @@ export class Engine {
   private heartbeatTimer: TimerHandle | null = null;
   private polling = false;
   private unlisten: (() => Promise<void>) | null = null;
+  /** This node told it joined (node.joined) and has not told it left. */
+  private announced = false;
   /** When the poll loop last completed (readiness: the engine is ticking). */
   lastTickAt = 0;
 
@@ -148,6 +151,10 @@ export class Engine {
     this.fires.dropAll();
     await this.store.rewindPendingFires([this.nodeId], null).catch((err: unknown) => this.log.warn({ err: messageOf(err) }, 'giving back acquired fires failed'));
     await this.store.removeNode(this.nodeId).catch(() => undefined);
+    if (this.announced) {
+      this.announced = false;
+      this.ctx.observer.nodeLeft?.({ ...this.membership.self, reason: 'stopped', source: 'self' });
+    }
     this.state = 'stopped';
     this.log.info({ nodeId: this.nodeId }, 'engine stopped');
   }
@@ -294,9 +301,10 @@ export class Engine {
   }
 
   /**
-   * Refreshes this node's row (measuring clock skew). In a cluster, takes over the work of nodes whose
-   * heartbeat stopped, and stands down if this node itself was declared dead while it could not reach
-   * the store.
+   * Refreshes this node's row (measuring clock skew); the first time, tells that this node joined. In a
+   * cluster, tells which nodes joined and left since the last heartbeat, takes over the work of nodes
+   * whose heartbeat stopped, and stands down if this node itself was declared dead while it could not
+   * reach the store.
    */
   private async heartbeat(): Promise<void> {
     const state = this.state === 'standby' ? 'standby' : this.state === 'stopping' ? 'stopping' : 'active';
@@ -306,10 +314,16 @@ export class Engine {
       return;
     }
     if (result === 'declared-dead') this.standDown();
+    if (!this.announced && this.state !== 'stopping') {
+      this.announced = true;
+      this.ctx.observer.nodeJoined?.({ ...this.membership.self, source: 'self' });
+    }
     if (!this.store.capabilities.multiNode || this.state === 'stopping') return;
     try {
-      const dead = await this.membership.deadNodes();
-      if (dead.length) await this.takeOver(dead, false);
+      const { dead, joined, left } = await this.membership.survey();
+      for (const n of joined) this.ctx.observer.nodeJoined?.({ ...n, source: 'seen' });
+      for (const n of left) this.ctx.observer.nodeLeft?.({ ...n, source: 'seen' });
+      if (dead.length) await this.takeOver(dead.map((n) => n.id), false, dead);
     } catch (err) {
       this.log.error({ err: messageOf(err) }, 'taking over dead nodes failed');
     }
@@ -325,6 +339,9 @@ export class Engine {
     this.runner.pool.abortAll('cancel');
     this.fires.dropAll();
     this.cache.clear();
+    // It left (for the others) and joins again: heartbeat() tells the second part.
+    if (this.announced) this.ctx.observer.nodeLeft?.({ ...this.membership.self, reason: 'dead', source: 'self' });
+    this.announced = false;
   }
 
   // --- recovery -----------------------------------------------------------------------------------
@@ -336,22 +353,28 @@ export class Engine {
   private async recover(): Promise<void> {
     const now = this.clock.now();
     const alive = new Set<string>();
+    const stale: NodeInfo[] = [];
     if (this.store.capabilities.multiNode) {
-      for (const n of await this.store.listNodes()) if (n.id !== this.nodeId && now - n.heartbeatAt <= this.config.nodeTtlMs) alive.add(n.id);
+      for (const n of await this.store.listNodes()) {
+        if (n.id === this.nodeId) continue;
+        if (now - n.heartbeatAt <= this.config.nodeTtlMs) alive.add(n.id);
+        else stale.push(n);
+      }
     }
     const holders = new Set<string>([this.nodeId]);
     for (const f of await this.store.listPendingFires(100_000)) holders.add(f.nodeId);
     for (const r of await this.store.activeRuns()) if (r.status === 'running' && r.nodeId) holders.add(r.nodeId);
-    await this.takeOver([...holders].filter((id) => !alive.has(id)), true);
+    await this.takeOver([...holders].filter((id) => !alive.has(id)), true, stale);
   }
 
   /**
    * The work of dead nodes: their running runs become `interrupted` and are retried per their policy;
    * their fires older than the misfire threshold are given back to their triggers (the next acquisition
    * applies the catch-up policy once to them and to everything missed after them); the recent ones are
-   * taken over and fired here. Safe when several survivors do it at once: each row moves once.
+   * taken over and fired here. Safe when several survivors do it at once: each row moves once. The nodes
+   * among `rows` (the dead ones' rows as listed) are told to have left.
    */
-  private async takeOver(dead: string[], includesSelf: boolean): Promise<void> {
+  private async takeOver(dead: string[], includesSelf: boolean, rows: NodeInfo[] = []): Promise<void> {
     const now = this.clock.now();
     const interrupted = await this.store.interruptRuns(dead, now, 'the node running it stopped');
     for (const run of interrupted) {
@@ -366,6 +389,9 @@ export class Engine {
     // Triggers they had claimed but not yet committed (a lease outlives the node TTL): free now.
     for (const id of dead) if (id !== this.nodeId) await this.store.releaseTriggers(id);
     for (const id of others) await this.store.removeNode(id);
+    for (const n of rows) {
+      if (n.id !== this.nodeId && dead.includes(n.id)) this.ctx.observer.nodeLeft?.({ nodeId: n.id, host: n.host, startedAt: n.startedAt, version: n.version, reason: 'dead', source: 'takeover' });
+    }
     if (interrupted.length || mine.length || rewound || others.length) {
       this.log.info({ interrupted: interrupted.length, pendingFires: mine.length, rewound, takenOver: taken.length, fromNodes: others }, includesSelf ? 'recovered after restart' : 'took over the work of dead nodes');
     }

@@ -4,7 +4,8 @@
  * an hourly-looking job, and day-of-week numbering that differs between dialects.
  */
 
-import type { CronSchedule } from '../domain/types.js';
+import type { CronSchedule, ScheduleSpec } from '../domain/types.js';
+import { compileSchedule } from './compile.js';
 import { DAY_NAMES, tokenize, type CronFields } from './cron-fields.js';
 import { expandMacro } from './cron-unix.js';
 import type { CompiledSchedule } from './compiled.js';
@@ -29,11 +30,7 @@ export function lintSchedule(compiled: CompiledSchedule, fields: CronFields | nu
 function frequencyWarnings(compiled: CompiledSchedule, from: number, out: Warning[]): void {
   const first = compiled.nextAfter(from);
   if (first === null) {
-    const ended = compiled.spec.type === 'once' || compiled.spec.endAt !== undefined;
-    out.push({
-      code: 'NEVER_FIRES',
-      message: ended ? 'the schedule has no fire after the given instant' : 'the schedule never fires (no date matches every field)',
-    });
+    out.push({ code: 'NEVER_FIRES', message: noFireMessage(compiled.spec, from) });
     return;
   }
   if (compiled.spec.type === 'once') return;
@@ -41,6 +38,63 @@ function frequencyWarnings(compiled: CompiledSchedule, from: number, out: Warnin
   if (first - from > YEAR_MS || (second !== null && second - first > YEAR_MS)) {
     const when = [first, second].filter((t): t is number => t !== null).map((t) => new Date(t).toISOString().slice(0, 10));
     out.push({ code: 'FIRES_RARELY', message: `fires rarely: next on ${when.join(', then ')}` });
+  }
+}
+
+const iso = (t: number): string => new Date(t).toISOString();
+
+/** The schedule without its end bounds (endAt, and a recurrence's endTime), or null if it does not compile. */
+function unbounded(spec: ScheduleSpec): CompiledSchedule | null {
+  try {
+    return compileSchedule(spec.type === 'recurrence' ? { ...spec, endAt: undefined, endTime: undefined } : { ...spec, endAt: undefined });
+  } catch {
+    return null;
+  }
+}
+
+/** Where a schedule's end bounds stop it (the earlier of endAt and a recurrence's endTime), or null. */
+function endOf(spec: ScheduleSpec): number | null {
+  const ends = [spec.endAt, spec.type === 'recurrence' ? spec.endTime : undefined]
+    .filter((v): v is string => typeof v === 'string')
+    .map((v) => Date.parse(v))
+    .filter((t) => Number.isFinite(t));
+  return ends.length ? Math.min(...ends) : null;
+}
+
+/**
+ * Why a (valid) schedule has no fire after `from`, in the words of its kind. A cron that no date matches
+ * "never fires (no date matches every field)"; every other case "has no fires left after" the instant
+ * (`now` for a job being saved), with the reason when it is plain: the schedule ended, its one fire or
+ * all its repeats are behind, or (cron) no later date matches.
+ */
+export function noFireMessage(spec: ScheduleSpec, from: number, options: { now?: boolean } = {}): string {
+  const after = options.now ? 'now' : iso(from);
+  const past = options.now ? 'in the past' : 'at or before it';
+  const left = `the schedule has no fires left after ${after}`;
+  const open = unbounded(spec);
+  const end = endOf(spec);
+  const next = open?.nextAfter(from) ?? null;
+  if (end !== null && next !== null) return `${left}: it ends at ${iso(end)}${end > from ? `, before its next fire (${iso(next)})` : options.now ? ', in the past' : ''}`;
+  switch (spec.type) {
+    case 'cron':
+      return (open?.nextAfter(0) ?? null) !== null ? `${left}: no later date matches every field` : 'the schedule never fires (no date matches every field)';
+    case 'once': {
+      const at = Date.parse(spec.at);
+      return at <= from ? `${left}: its one fire, at ${iso(at)}, is ${past}` : left;
+    }
+    case 'interval':
+      if (spec.repeatCount !== undefined && spec.startAt !== undefined) {
+        const first = iso(Date.parse(spec.startAt));
+        const rc = spec.repeatCount;
+        return rc === 0
+          ? `${left}: its one fire (repeatCount 0), at ${first}, is ${past}`
+          : `${left}: all ${rc + 1} of its fires (the first at ${first}, then repeatCount ${rc} more every ${spec.every}) are ${past}`;
+      }
+      return left;
+    case 'recurrence':
+      return spec.count !== undefined ? `${left}: ${spec.count === 1 ? 'its one fire (count 1) is' : `all ${spec.count} of its fires (count ${spec.count}) are`} ${past}` : left;
+    default:
+      return left;
   }
 }
 

@@ -9,6 +9,7 @@ import { SkedError, validationError, type FieldError } from '../domain/errors.js
 import type { CatchUpPolicy, JobDefinition, OverlapPolicy, RetryPolicy, ScheduleSpec, Step } from '../domain/types.js';
 import { compileSchedule, type CompiledSchedule } from '../schedule/compile.js';
 import { MAX_DURATION_MS, parseDuration } from '../schedule/instant.js';
+import { noFireMessage } from '../schedule/lint.js';
 import { ScheduleError } from '../schedule/schedule-error.js';
 
 /** What a caller sends: every field but name and schedule optional. */
@@ -123,10 +124,7 @@ export function normalizeJobInput(input: JobInput, now: number, options: Normali
     errors.push({ pointer: `/schedule${err.pointer}`, message: err.message });
   }
   if (schedule && schedule.type !== 'manual' && schedule.nextAfter(now) === null) {
-    errors.push({
-      pointer: '/schedule',
-      message: schedule.type === 'once' || input.schedule.endAt !== undefined ? 'the schedule has no fire after now (it is in the past)' : 'the schedule never fires: no date matches every field',
-    });
+    errors.push({ pointer: '/schedule', message: noFireMessage(input.schedule, now, { now: true }) });
   }
   const steps = input.steps ?? [];
   const onFailure = input.onFailure ?? [];

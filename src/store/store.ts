@@ -181,6 +181,26 @@ export interface FireQuery {
 
 export type WakeTopic = 'triggers' | 'runs' | 'cancel' | 'scheduler';
 
+/** One live event relayed to the other nodes of a cluster (what it means is the service's business). */
+export interface RelayedEvent {
+  /** Increasing per publishing node life: receivers drop what they saw already. */
+  seq: number;
+  type: string;
+  /** When it happened, epoch ms. */
+  at: Instant;
+  /** JSON-safe (instants as epoch ms, as the publishing node had them). */
+  data: Record<string, unknown>;
+}
+
+/** Live events one node relays to the others at once. */
+export interface EventBatch {
+  /** The node the events happened on. */
+  nodeId: string;
+  /** Tells apart the lives of a node id (its `seq` starts again with each). */
+  instance: string;
+  events: RelayedEvent[];
+}
+
 /** A pending fire held by a node (the IDM seed's acquired triggers). */
 export interface PendingFire {
   jobId: string;
@@ -322,6 +342,20 @@ export interface Store {
   notify(topic: WakeTopic): Promise<void>;
   /** Calls `handler` on wake-ups from other nodes; resolves to an unsubscribe function. */
   listen(handler: (topic: WakeTopic) => void): Promise<() => Promise<void>>;
+  /**
+   * Optional (stores that can push between nodes; absent on SQLite, where there is one node): sends live
+   * events to the `listenEvents` handlers of the other nodes, never back to this store's own, split into
+   * as many notifications as the backend needs (PostgreSQL: payloads under 8000 bytes; an event too
+   * large for one alone is dropped and reported to the store's background error hook). Best effort: a
+   * node not listening at that moment (starting, reconnecting) misses them.
+   */
+  publishEvents?(batch: EventBatch): Promise<void>;
+  /**
+   * Optional, with publishEvents: calls `handler` with the events other nodes publish, in the order each
+   * node published them; resolves to an unsubscribe function. Rejects with UNAVAILABLE when the first
+   * connection fails.
+   */
+  listenEvents?(handler: (batch: EventBatch) => void): Promise<() => Promise<void>>;
   /** Asks whichever node runs this run to cancel it; false when it is not running. */
   requestCancel(runId: string, at: Instant): Promise<boolean>;
   /** Runs running on `nodeId` whose cancellation was requested. */

@@ -42,14 +42,16 @@ function openStream(request: FastifyRequest, reply: FastifyReply, contentType: s
     raw.end();
     return null;
   }
-  request.raw.socket.setKeepAlive(true);
+  // (inject()'s mock socket has no keep-alive to set)
+  request.raw.socket.setKeepAlive?.(true);
   return raw;
 }
 
 export function eventRoutes(app: FastifyInstance, services: Services, bus: EventBus): void {
-  // Streams are hijacked from Fastify: end them ourselves when the server closes.
+  // Streams are hijacked from Fastify: end them ourselves when the server closes, before it waits for
+  // its connections to end (preClose; in onClose a client still connected would hold the shutdown).
   const open = new Set<NodeJS.WritableStream>();
-  app.addHook('onClose', async () => {
+  app.addHook('preClose', async () => {
     for (const s of open) s.end();
     open.clear();
   });
@@ -73,11 +75,16 @@ export function eventRoutes(app: FastifyInstance, services: Services, bus: Event
     out.write('retry: 2000\n\n');
     for (const e of bus.since(lastId)) send(e);
     const unsubscribe = bus.subscribe(send);
-    const ping = setInterval(() => out.write(': ping\n\n'), HEARTBEAT_MS);
-    req.raw.on('close', () => {
+    const ping = setInterval(() => {
+      if (!out.writableEnded) out.write(': ping\n\n');
+    }, HEARTBEAT_MS);
+    const done = (): void => {
       clearInterval(ping);
       unsubscribe();
-    });
+    };
+    req.raw.on('close', done);
+    // ended by the server (closing): inject()'s requests never say 'close'
+    out.on('finish', done);
   });
 
   /** `?follow=true`: the output so far, then live until the run ends (from any node: runs elsewhere are polled). */

@@ -1,6 +1,8 @@
 /**
  * Wake-ups between nodes over LISTEN/NOTIFY on the channel `sked_<schema>`, with the payload
- * `<topic>:<sender>`: the sender is a random id per store, so a store never wakes itself.
+ * `<topic>:<sender>`: the sender is a random id per store, so a store never wakes itself. Live events
+ * relayed between nodes share the channel and the connection (payloads `events:<sender>:<json>`, see
+ * postgres-event-payload.ts); they too never come back to their sender.
  *
  * Receiving holds ONE dedicated connection per store (not from the pool, which would hand it back and
  * lose the LISTEN), shared by every subscriber. When it drops (server restart, network,
@@ -11,11 +13,13 @@
 
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { WakeTopic } from '../store.js';
+import type { EventBatch, WakeTopic } from '../store.js';
 import { clientConfig, type PostgresConfig } from './postgres-connection.js';
 import { toStoreError } from './postgres-errors.js';
+import { decodeEventPayload, encodeEventPayloads, EVENTS_PREFIX, type EncodedEvents } from './postgres-event-payload.js';
 
 export type ListenerHandler = (topic: WakeTopic) => void;
+export type EventsHandler = (batch: EventBatch) => void;
 
 const TOPICS: readonly WakeTopic[] = ['triggers', 'runs', 'cancel', 'scheduler'];
 
@@ -27,6 +31,7 @@ const KEEPALIVE_MS = 10_000;
 
 export class PostgresListener {
   private readonly handlers = new Set<ListenerHandler>();
+  private readonly eventHandlers = new Set<EventsHandler>();
   private client: pg.Client | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private failures = 0;
@@ -48,19 +53,33 @@ export class PostgresListener {
     return `${topic}:${this.senderId}`;
   }
 
+  /** The NOTIFY payloads carrying `batch` from this store. */
+  eventPayloadsOf(batch: EventBatch): EncodedEvents {
+    return encodeEventPayloads(batch, this.senderId);
+  }
+
   /**
-   * Adds a subscriber. The first one connects: resolves once LISTEN is in place, or rejects
-   * (UNAVAILABLE) when the first connection fails. Resolves to the unsubscribe function; the last
-   * unsubscribe closes the connection.
+   * Adds a subscriber to wake-ups. The first subscriber (of either kind) connects: resolves once LISTEN
+   * is in place, or rejects (UNAVAILABLE) when the first connection fails. Resolves to the unsubscribe
+   * function; the last unsubscribe closes the connection.
    */
   async subscribe(handler: ListenerHandler): Promise<() => Promise<void>> {
-    this.handlers.add(handler);
+    return this.add(this.handlers, handler);
+  }
+
+  /** Adds a subscriber to the live events of other stores, as subscribe() does for wake-ups. */
+  async subscribeEvents(handler: EventsHandler): Promise<() => Promise<void>> {
+    return this.add(this.eventHandlers, handler);
+  }
+
+  private async add<H>(set: Set<H>, handler: H): Promise<() => Promise<void>> {
+    set.add(handler);
     if (!this.running) {
       this.running = true;
       try {
         await this.connect();
       } catch (thrown) {
-        this.handlers.delete(handler);
+        set.delete(handler);
         await this.stop();
         throw toStoreError(thrown);
       }
@@ -69,8 +88,8 @@ export class PostgresListener {
     return async () => {
       if (!subscribed) return;
       subscribed = false;
-      this.handlers.delete(handler);
-      if (this.handlers.size === 0) await this.stop();
+      set.delete(handler);
+      if (this.handlers.size === 0 && this.eventHandlers.size === 0) await this.stop();
     };
   }
 
@@ -79,6 +98,7 @@ export class PostgresListener {
     this.running = false;
     this.failures = 0;
     this.handlers.clear();
+    this.eventHandlers.clear();
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     const client = this.client;
@@ -116,6 +136,11 @@ export class PostgresListener {
     client.on('end', () => onLost(new Error('Connection terminated unexpectedly')));
     client.on('notification', (message) => {
       if (message.channel !== this.channel) return;
+      if (message.payload?.startsWith(EVENTS_PREFIX)) {
+        const decoded = decodeEventPayload(message.payload);
+        if (decoded && decoded.sender !== this.senderId) this.deliverEvents(decoded.batch);
+        return;
+      }
       const [topic, sender] = (message.payload ?? '').split(':');
       if (sender !== this.senderId && TOPICS.includes(topic as WakeTopic)) this.deliver([topic as WakeTopic]);
     });
@@ -142,6 +167,16 @@ export class PostgresListener {
       );
     }, delay);
     this.retryTimer.unref();
+  }
+
+  private deliverEvents(batch: EventBatch): void {
+    for (const handler of [...this.eventHandlers]) {
+      try {
+        handler(batch);
+      } catch (thrown) {
+        this.onError(thrown);
+      }
+    }
   }
 
   private deliver(topics: readonly WakeTopic[]): void {

@@ -224,3 +224,5 @@ export const DELETE_SETTING = 'DELETE FROM settings WHERE key = $1';
 
 /** Wakes every listener of the store's channel ($1) with a payload ($2). */
 export const NOTIFY = 'SELECT pg_notify($1, $2)';
+/** One notification on channel $1 per payload of the array $2, in the array's order, in one transaction. */
+export const NOTIFY_EACH = 'SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload';

@@ -14,6 +14,7 @@ import type {
   AuditQuery,
   ClaimedTrigger,
   DirectFire,
+  EventBatch,
   FireQuery,
   FireResolution,
   JobQuery,
@@ -38,7 +39,7 @@ import { PostgresRuns } from './postgres-runs.js';
 import { PostgresSession } from './postgres-session.js';
 import { PostgresSettings } from './postgres-settings.js';
 import { PostgresAccess } from './postgres-access.js';
-import { NOTIFY, NOW, PING } from './postgres-sql.js';
+import { NOTIFY, NOTIFY_EACH, NOW, PING } from './postgres-sql.js';
 
 export const POSTGRES_CAPABILITIES: StoreCapabilities = Object.freeze({
   multiNode: true,
@@ -66,6 +67,8 @@ export class PostgresStore implements Store {
   private readonly session: PostgresSession;
   private readonly listener: PostgresListener;
   private closed = false;
+  /** Reports a background failure to the owner's hook. */
+  private readonly report: (thrown: unknown) => void;
   private readonly jobs: PostgresJobs;
   private readonly fires: PostgresFires;
   private readonly runs: PostgresRuns;
@@ -90,6 +93,7 @@ export class PostgresStore implements Store {
         // the hook's own failure must not take the pool down
       }
     };
+    this.report = report;
     this.pool = createPool(config, report);
     this.session = new PostgresSession(this.pool);
     this.listener = new PostgresListener(config, report);
@@ -301,6 +305,25 @@ export class PostgresStore implements Store {
   async listen(handler: (topic: WakeTopic) => void): Promise<() => Promise<void>> {
     if (this.closed) throw new SkedError('UNAVAILABLE', 'the PostgreSQL store is closed');
     return call(() => this.listener.subscribe(handler));
+  }
+
+  /**
+   * Live events for the other nodes: NOTIFY on the schema's channel, split into payloads under
+   * PostgreSQL's 8000-byte limit (postgres-event-payload.ts), all in one statement so they arrive in order.
+   */
+  async publishEvents(batch: EventBatch): Promise<void> {
+    const { payloads, oversize } = this.listener.eventPayloadsOf(batch);
+    if (oversize.length) {
+      this.report(new Error(`live events too large to relay to the other nodes were dropped: ${oversize.map((e) => e.type).join(', ')}`));
+    }
+    if (!payloads.length) return;
+    await call(() => this.session.rows(NOTIFY_EACH, [this.listener.channel, payloads]));
+  }
+
+  /** Calls `handler` with the live events other stores publish, never this store's own. */
+  async listenEvents(handler: (batch: EventBatch) => void): Promise<() => Promise<void>> {
+    if (this.closed) throw new SkedError('UNAVAILABLE', 'the PostgreSQL store is closed');
+    return call(() => this.listener.subscribeEvents(handler));
   }
 
   async requestCancel(runId: string, at: Instant): Promise<boolean> {

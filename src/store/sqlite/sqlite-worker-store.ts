@@ -26,7 +26,8 @@ const REMOTE = [
   'getApiKey', 'listApiKeys', 'revokeApiKey', 'touchApiKey', 'appendAudit', 'listAudit', 'insertRunIfIdle',
 ] as const satisfies readonly (keyof Store)[];
 
-type Local = 'backend' | 'capabilities' | 'close' | 'now' | 'notify' | 'listen';
+// publishEvents/listenEvents: optional in the port, absent on SQLite (one node: nothing to relay).
+type Local = 'backend' | 'capabilities' | 'close' | 'now' | 'notify' | 'listen' | 'publishEvents' | 'listenEvents';
 /** Compiles only when every method of the port is either forwarded or local. */
 type Unforwarded = Exclude<keyof Store, (typeof REMOTE)[number] | Local>;
 const everyMethodForwarded: [Unforwarded] extends [never] ? true : Unforwarded = true;
