@@ -154,6 +154,7 @@ export async function buildSked(config: Readonly<SkedConfig>, options: ServerOpt
       heartbeatMs: config.heartbeatMs,
       nodeTtlMs: config.nodeTtlMs,
       runRetention: config.runRetention,
+      fireRetention: config.fireRetention,
       version: VERSION,
       host: hostname(),
     },

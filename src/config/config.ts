@@ -37,6 +37,7 @@ export interface SkedConfig {
   shutdownGraceMs: number;
   maxOutputBytes: number;
   runRetention: number;
+  fireRetention: number;
   bodyLimit: number;
   heartbeatMs: number;
   nodeTtlMs: number;
@@ -71,6 +72,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'shutdownGraceMs', env: 'SKED_SHUTDOWN_GRACE', flag: 'shutdown-grace', kind: 'duration', default: 'PT10S', description: 'on SIGTERM, how long running steps may finish' },
   { key: 'maxOutputBytes', env: 'SKED_MAX_OUTPUT', flag: 'max-output', kind: 'int', default: 65_536, min: 1024, description: 'bytes of output kept per step (head and tail)' },
   { key: 'runRetention', env: 'SKED_RUN_RETENTION', flag: 'run-retention', kind: 'int', default: 1000, min: 1, description: 'finished runs kept per job' },
+  { key: 'fireRetention', env: 'SKED_FIRE_RETENTION', flag: 'fire-retention', kind: 'int', default: 10_000, min: 1, description: 'fires kept per job in the fire ledger (with their outcomes)' },
   { key: 'bodyLimit', env: 'SKED_BODY_LIMIT', flag: 'body-limit', kind: 'int', default: 262_144, min: 1024, description: 'largest request body in bytes' },
   { key: 'heartbeatMs', env: 'SKED_HEARTBEAT', flag: 'heartbeat', kind: 'duration', default: 'PT2S', description: 'node heartbeat interval' },
   { key: 'nodeTtlMs', env: 'SKED_NODE_TTL', flag: 'node-ttl', kind: 'duration', default: 'PT15S', description: 'a node silent this long is dead and its work is taken over' },

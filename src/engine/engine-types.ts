@@ -29,6 +29,8 @@ export interface EngineConfig {
   resolveChunk: number;
   /** Finished runs kept per job; older ones are pruned in the background. */
   runRetention: number;
+  /** Resolved fires kept per job in the ledger. */
+  fireRetention: number;
   /** Clock skew against the store beyond this is a warning. */
   maxClockSkewMs: number;
   version: string;
@@ -46,6 +48,7 @@ export const DEFAULT_ENGINE_CONFIG: Omit<EngineConfig, 'nodeId' | 'version' | 'h
   nodeTtlMs: 15_000,
   resolveChunk: 500,
   runRetention: 1000,
+  fireRetention: 10_000,
   maxClockSkewMs: 1000,
 };
 

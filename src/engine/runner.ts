@@ -240,7 +240,10 @@ export class Runner {
     }
   }
 
-  /** Keeps at most runRetention finished runs per job, a few hundred jobs every 10 s. */
+  /**
+   * Keeps at most runRetention finished runs and fireRetention ledger rows per job, a few hundred jobs
+   * every 10 s (the jobs that finished runs since the last pass).
+   */
   async prune(): Promise<void> {
     const now = this.ctx.clock.now();
     if (now - this.lastPruneAt < 10_000 || this.pruneCandidates.size === 0) return;
@@ -249,6 +252,7 @@ export class Runner {
     for (const jobId of this.pruneCandidates) {
       this.pruneCandidates.delete(jobId);
       await this.ctx.store.pruneRuns(jobId, this.ctx.config.runRetention);
+      await this.ctx.store.pruneFires(jobId, this.ctx.config.fireRetention);
       if (++n >= 500) break;
     }
   }

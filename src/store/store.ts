@@ -332,6 +332,11 @@ export interface Store {
   listRuns(query: RunQuery): Promise<Page<Run>>;
   /** Deletes the oldest finished runs of a job beyond `keep`; returns how many were deleted. */
   pruneRuns(jobId: string, keep: number): Promise<number>;
+  /**
+   * Deletes the oldest resolved fires of a job's ledger beyond `keep` (pending fires are kept); returns
+   * how many were deleted.
+   */
+  pruneFires(jobId: string, keep: number): Promise<number>;
 
   // --- cluster coordination ----------------------------------------------------------------------
 

@@ -147,6 +147,26 @@ export function describeFireContract(ctx: ContractContext): void {
     });
   });
 
+  describe('pruneFires', () => {
+    it('keeps the newest resolved fires of the job, and every pending one, and no other job’s', async () => {
+      await acquireThree();
+      await ctx.store.insertJob(makeJob('b'), T0);
+      const missed = (jobId: string, i: number) => ({ jobId, scheduledFor: T0 - (i + 1) * SECOND, outcome: 'missed' as const, firedAt: T0, run: null });
+      await ctx.store.insertFires(Array.from({ length: 6 }, (_, i) => missed('a', i)));
+      await ctx.store.insertFires(Array.from({ length: 3 }, (_, i) => missed('b', i)));
+      expect(await ctx.store.pruneFires('a', 4)).toBe(2);
+      const ledger = await ctx.store.listFires('a', { limit: 20, offset: 0 });
+      expect(ledger.items.map((f) => [(f.scheduledFor - T0) / SECOND, f.outcome])).toEqual([
+        [2, 'pending'], [1, 'pending'], [0, 'pending'],
+        [-1, 'missed'], [-2, 'missed'], [-3, 'missed'], [-4, 'missed'],
+      ]);
+      expect((await ctx.store.listFires('b', { limit: 20, offset: 0 })).total).toBe(3);
+      expect(await ctx.store.pruneFires('a', 4)).toBe(0);
+      expect(await ctx.store.pruneFires('a', 1)).toBe(3);
+      expect((await ctx.store.listFires('a', { limit: 20, offset: 0, outcome: 'missed' })).items.map((f) => f.scheduledFor)).toEqual([T0 - SECOND]);
+    });
+  });
+
   describe('pending fires per node', () => {
     beforeEach(async () => {
       await ctx.store.insertJob(makeJob('a'), T0 + SECOND);

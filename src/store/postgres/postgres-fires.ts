@@ -213,6 +213,10 @@ export class PostgresFires {
     });
   }
 
+  async prune(jobId: string, keep: number): Promise<number> {
+    return this.session.retrying((q) => q.changes(sql.PRUNE_FIRES, [jobId, Math.max(1, keep)]));
+  }
+
   async nextFireAt(jobId: string): Promise<Instant | null> {
     const [row] = await this.session.rows<{ next_fire_at: number | null }>(sql.NEXT_FIRE_AT, [jobId]);
     return row?.next_fire_at ?? null;

@@ -191,6 +191,13 @@ DELETE FROM runs WHERE id IN (
   OFFSET $2)
 RETURNING id`;
 
+/** Keeps the newest $2 resolved fires of job $1 (pending ones are not counted, nor deleted). */
+export const PRUNE_FIRES = `
+DELETE FROM fire_ledger
+WHERE job_id = $1 AND outcome <> 'pending'
+  AND scheduled_for < (SELECT scheduled_for FROM fire_ledger WHERE job_id = $1 AND outcome <> 'pending'
+                       ORDER BY scheduled_for DESC OFFSET $2 - 1 LIMIT 1)`;
+
 // --- nodes, collections, settings ---------------------------------------------------------------------
 
 export const UPSERT_NODE = `

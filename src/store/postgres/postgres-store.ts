@@ -290,6 +290,10 @@ export class PostgresStore implements Store {
     return call(() => this.runs.prune(jobId, keep));
   }
 
+  async pruneFires(jobId: string, keep: number): Promise<number> {
+    return call(() => this.fires.prune(jobId, keep));
+  }
+
   // --- cluster coordination ----------------------------------------------------------------------
 
   /** NOTIFY on the schema's channel (see postgres-listener.ts for the payload). */

@@ -156,6 +156,11 @@ export class SqliteFires {
     });
   }
 
+  prune(jobId: string, keep: number): number {
+    const s = this.session;
+    return s.write(() => s.statement(sql.PRUNE_FIRES).run(jobId, jobId, Math.max(1, keep) - 1).changes);
+  }
+
   nextFireAt(jobId: string): Instant | null {
     const row = this.session.statement(sql.NEXT_FIRE_AT).get(jobId) as
       { next_fire_at: number | null } | undefined;

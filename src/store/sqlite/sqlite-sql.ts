@@ -202,6 +202,12 @@ DELETE FROM runs WHERE id IN (
   ORDER BY listed_at DESC, id DESC
   LIMIT -1 OFFSET ?)`;
 
+/** Keeps the newest `keep` ledger rows of a job (the ledger holds resolved fires only). */
+export const PRUNE_FIRES = `
+DELETE FROM fire_ledger
+WHERE job_id = ? AND scheduled_for < (SELECT scheduled_for FROM fire_ledger WHERE job_id = ?
+                                      ORDER BY scheduled_for DESC LIMIT 1 OFFSET ?)`;
+
 // --- nodes, collections, settings ---------------------------------------------------------------------
 
 export const NODE_EXISTS = 'SELECT 1 FROM nodes WHERE id = ?';

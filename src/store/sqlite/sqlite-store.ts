@@ -260,6 +260,10 @@ export class SqliteStore implements Store {
     return call(() => this.runs.prune(jobId, keep));
   }
 
+  async pruneFires(jobId: string, keep: number): Promise<number> {
+    return call(() => this.fires.prune(jobId, keep));
+  }
+
   // --- nodes, collections, settings -------------------------------------------------------------
 
   async heartbeat(node: NodeInfo): Promise<boolean> {

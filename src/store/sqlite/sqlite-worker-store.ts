@@ -21,7 +21,7 @@ const REMOTE = [
   'claimDueTriggers', 'commitAcquisitions', 'releaseTriggers', 'resolveFires', 'insertFires', 'pendingFires',
   'takeOverPendingFires', 'rewindPendingFires', 'listPendingFires', 'listWaitingTriggers', 'listFires', 'nextFireAt',
   'insertRuns', 'activeRuns', 'claimQueuedRuns', 'finishRuns', 'cancelQueuedRun', 'interruptRuns', 'getRun', 'listRuns',
-  'pruneRuns', 'requestCancel', 'cancelRequests', 'heartbeat', 'listNodes', 'removeNode', 'getCollection',
+  'pruneRuns', 'pruneFires', 'requestCancel', 'cancelRequests', 'heartbeat', 'listNodes', 'removeNode', 'getCollection',
   'listCollections', 'putCollection', 'deleteCollection', 'getSetting', 'setSetting', 'insertApiKey', 'upsertApiKey',
   'getApiKey', 'listApiKeys', 'revokeApiKey', 'touchApiKey', 'appendAudit', 'listAudit', 'insertRunIfIdle',
 ] as const satisfies readonly (keyof Store)[];

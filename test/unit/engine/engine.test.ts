@@ -231,6 +231,19 @@ describe('retention', () => {
     expect(runs.length).toBeGreaterThanOrEqual(5);
     expect((await h.services.jobs.get(SYSTEM_ACTOR, job.id)).status.runCount).toBeGreaterThanOrEqual(29);
   });
+
+  it('keeps at most fireRetention resolved fires per job in the ledger, never its pending ones', async () => {
+    h = await engineHarness({ fireRetention: 8 });
+    const job = await h.createJob({ schedule: { type: 'cron', expression: '* * * * * ?' }, overlap: 'allow' });
+    await h.clock.advance(30 * S);
+    const fires = (await h.store.listFires(job.id, { limit: 100, offset: 0 })).items;
+    const resolved = fires.filter((f) => f.outcome !== 'pending');
+    expect(resolved.length).toBeLessThanOrEqual(8 + 10); // pruned every 10 s
+    expect(resolved.length).toBeGreaterThanOrEqual(8);
+    // the newest are the ones kept
+    expect(Math.max(...resolved.map((f) => f.scheduledFor))).toBeGreaterThanOrEqual(h.clock.now() - 2 * S);
+    expect(fires.some((f) => f.outcome === 'pending')).toBe(true);
+  });
 });
 
 describe('catch-up with fires acquired before a crash', () => {
