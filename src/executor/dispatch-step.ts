@@ -4,7 +4,8 @@
  * (SKED_DISPATCH_<SURFACE>_URL). Success is a 2xx answer; the answer's body is the step's output.
  */
 
-import { request } from 'undici';
+import type * as Undici from 'undici';
+import { loadUndici } from './undici-module.js';
 import type { DispatchStep } from '../domain/types.js';
 import { messageOf } from '../domain/errors.js';
 import { failed, succeeded, type AttemptContext, type AttemptOutcome } from './types.js';
@@ -23,14 +24,14 @@ export async function runDispatchStep(step: DispatchStep, ctx: AttemptContext): 
     payload: ctx.template.payload,
     action: step.action,
   });
-  let response: Awaited<ReturnType<typeof request>>;
+  let response: Undici.Dispatcher.ResponseData;
   try {
-    response = await request(target, {
+    response = await (await loadUndici()).request(target, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'sked' },
       body,
       signal: ctx.signal,
-      dispatcher: ctx.dispatcher(),
+      dispatcher: await ctx.dispatcher(),
     });
   } catch (error) {
     return failed(`dispatch to ${target} failed: ${messageOf(error)}`);

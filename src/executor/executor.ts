@@ -9,7 +9,8 @@
  * are bounded by their own timeouts and by cancellation, not by the expired run timeout, and do not
  * change the run's status.
  */
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
+import { loadUndici } from './undici-module.js';
 import { SkedError } from '../domain/errors.js';
 import { formatDuration } from '../schedule/instant.js';
 import { runPhase, type PhaseRun } from './run-phase.js';
@@ -142,10 +143,13 @@ export class Executor {
   }
 
   /** One connection pool for every http step of this executor, made on first use. */
-  private dispatcher(): Dispatcher {
-    // undici's own header and body timeouts (300 s) are off: the step's timeout governs.
-    const lookup = this.settings.lookup;
-    this.agent ??= new Agent({ headersTimeout: 0, bodyTimeout: 0, ...(lookup ? { connect: { lookup } } : {}) });
+  private async dispatcher(): Promise<Dispatcher> {
+    if (this.agent === null) {
+      const { Agent } = await loadUndici();
+      // undici's own header and body timeouts (300 s) are off: the step's timeout governs.
+      const lookup = this.settings.lookup;
+      this.agent ??= new Agent({ headersTimeout: 0, bodyTimeout: 0, ...(lookup ? { connect: { lookup } } : {}) });
+    }
     return this.agent;
   }
 }

@@ -3,7 +3,8 @@
  * Redirects are not followed: a 3xx is a failure unless listed in `expectStatus`, and a redirect can
  * never take a request past `checkUrl` to a host it would refuse.
  */
-import { request } from 'undici';
+import type * as Undici from 'undici';
+import { loadUndici } from './undici-module.js';
 import type { HttpAuth, HttpStep } from '../domain/types.js';
 import { messageOf } from '../domain/errors.js';
 import { renderTemplate, type TemplateValues } from './template.js';
@@ -32,14 +33,14 @@ export async function runHttpStep(step: HttpStep, ctx: AttemptContext): Promise<
   const method = (spec.method ?? (body === undefined ? 'GET' : 'POST')).toUpperCase();
   const headers = requestHeaders(spec.headers, spec.auth, body, ctx.template);
 
-  let response: Awaited<ReturnType<typeof request>>;
+  let response: Undici.Dispatcher.ResponseData;
   try {
-    response = await request(url, {
+    response = await (await loadUndici()).request(url, {
       method,
       headers,
       body: body ?? null,
       signal: ctx.signal,
-      dispatcher: ctx.dispatcher(),
+      dispatcher: await ctx.dispatcher(),
     });
   } catch (error) {
     return failed(`request failed: ${describeError(error)}`);

@@ -19,7 +19,7 @@ export interface PhaseRun {
   signal: Stop;
   template: TemplateValues;
   settings: ExecutorSettings;
-  dispatcher: () => Dispatcher;
+  dispatcher: () => Promise<Dispatcher>;
   onOutput: ((position: number, phase: StepPhase, chunk: string) => void) | null;
   onStepFinished: ((result: StepResult) => void) | null;
 }

@@ -26,7 +26,7 @@ export interface StepRun {
   signal: Stop;
   template: TemplateValues;
   settings: ExecutorSettings;
-  dispatcher: () => Dispatcher;
+  dispatcher: () => Promise<Dispatcher>;
   /** Live output of the step, or null. */
   onOutput: ((text: string) => void) | null;
 }

@@ -90,7 +90,7 @@ export interface AttemptContext {
   readonly template: TemplateValues;
   readonly settings: ExecutorSettings;
   /** The executor's shared HTTP connection pool. */
-  readonly dispatcher: () => Dispatcher;
+  readonly dispatcher: () => Promise<Dispatcher>;
 }
 
 /** How one attempt ended, as seen by its runner. A stop (timeout, cancel) is decided by the caller. */
