@@ -41,7 +41,8 @@ export class Engine {
   private standby = false;
   private pollTimer: TimerHandle | null = null;
   private heartbeatTimer: TimerHandle | null = null;
-  private polling = false;
+  /** The poll under way, awaited by stop() so none writes after the hand-back. */
+  private polling: Promise<void> | null = null;
   private unlisten: (() => Promise<void>) | null = null;
   /** This node told it joined (node.joined) and has not told it left. */
   private announced = false;
@@ -132,7 +133,11 @@ export class Engine {
     this.pollTimer?.cancel();
     this.heartbeatTimer?.cancel();
     this.fires.cancelTimer();
-    // Fires being resolved now have their runs written as running: let them start, then wind down.
+    // A poll or an acquisition under way may still write pending fires for this node: let it end first,
+    // or they would outlive the hand-back below. Fires being resolved now have their runs written as
+    // running: let them start, then wind down.
+    await this.polling;
+    await this.fires.acquisitionDone();
     await this.fires.settled();
     await this.unlisten?.().catch(() => undefined);
     await this.store.releaseTriggers(this.nodeId).catch((err: unknown) => this.log.warn({ err: messageOf(err) }, 'releasing triggers failed'));
@@ -269,28 +274,38 @@ export class Engine {
 
   private async poll(): Promise<void> {
     if (this.state === 'stopped' || this.state === 'stopping') return;
-    if (!this.polling) {
-      this.polling = true;
-      try {
-        await this.readStandby();
-        if (this.deps.maintenance) await this.deps.maintenance();
-        await this.fires.retryFailed();
-        await this.fires.acquire();
-        // Another process (a retry come due, a node that queued and died) may have queued runs.
-        this.runner.noteQueued();
-        await this.runner.pump();
-        await this.applyCancelRequests();
-        await this.runner.reconcile();
-        await this.runner.prune();
-        this.lastTickAt = this.clock.now();
-      } catch (err) {
-        this.ctx.storeTrouble = true;
-        this.log.error({ err: messageOf(err) }, 'engine poll failed');
-      } finally {
-        this.polling = false;
-      }
+    if (this.polling === null) {
+      this.polling = this.pollOnce().finally(() => {
+        this.polling = null;
+      });
+      await this.polling;
     }
     if (this.state === 'running' || this.state === 'standby') this.schedulePoll();
+  }
+
+  private async pollOnce(): Promise<void> {
+    const steps: (() => Promise<void> | void)[] = [
+      () => this.readStandby(),
+      () => this.deps.maintenance?.(),
+      () => this.fires.retryFailed(),
+      () => this.fires.acquire(),
+      // Another process (a retry come due, a node that queued and died) may have queued runs.
+      () => this.runner.noteQueued(),
+      () => this.runner.pump(),
+      () => this.applyCancelRequests(),
+      () => this.runner.reconcile(),
+      () => this.runner.prune(),
+    ];
+    try {
+      for (const step of steps) {
+        if (this.state === 'stopping') return; // stop() takes over from here
+        await step();
+      }
+      this.lastTickAt = this.clock.now();
+    } catch (err) {
+      this.ctx.storeTrouble = true;
+      this.log.error({ err: messageOf(err) }, 'engine poll failed');
+    }
   }
 
   private scheduleHeartbeat(): void {

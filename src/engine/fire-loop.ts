@@ -54,6 +54,7 @@ export class FireLoop {
   /** An acquisition failed between its claim and its commit: the triggers it leased are still ours. */
   private leasesLeft = false;
   private readonly busy = { acquire: false, fire: false };
+  private acquiring: Promise<void> | null = null;
   private readonly again = { acquire: false, fire: false };
 
   constructor(
@@ -144,11 +145,29 @@ export class FireLoop {
     setImmediate(() => void this.acquire().catch((err: unknown) => this.ctx.log.error({ err: messageOf(err) }, 'acquisition failed')));
   }
 
+  /** Resolves once no acquisition is under way (whatever its outcome). */
+  acquisitionDone(): Promise<void> {
+    return this.acquiring ?? Promise.resolve();
+  }
+
   async acquire(): Promise<void> {
     if (this.busy.acquire) {
       this.again.acquire = true;
       return;
     }
+    const run = this.acquireLoop();
+    this.acquiring = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      await run;
+    } finally {
+      this.acquiring = null;
+    }
+  }
+
+  private async acquireLoop(): Promise<void> {
     const { store, clock, config } = this.ctx;
     this.busy.acquire = true;
     try {
