@@ -18,6 +18,7 @@
  */
 
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Cron } from 'croner';
@@ -355,11 +356,307 @@ function memoryCase(caseName) {
   return JSON.parse(res.stdout);
 }
 
+// --- --corpus: every distinct expression of the Quartz conformance corpus ---------------------------
+
+const CORPUS_FILE =
+  args['corpus-file'] ?? fileURLToPath(new URL('../test/fixtures/quartz-corpus.tsv', import.meta.url));
+const CORPUS_MS = Number(args['corpus-ms'] ?? 20);
+const CORPUS_WARMUP_MS = Number(args['corpus-warmup'] ?? 5);
+/** Rows whose first ratio is below this are measured again, longer (a busy machine makes 20 ms noisy). */
+const CORPUS_CONFIRM_BELOW = Number(args['corpus-confirm-below'] ?? 1.5);
+const CORPUS_CONFIRM_MS = Number(args['corpus-confirm-ms'] ?? 300);
+const CORPUS_AGREE = Number(args['corpus-agree'] ?? 100);
+const CORPUS_TOP = Number(args['corpus-top'] ?? 25);
+const CORPUS_LIMIT = args['corpus-limit'] ? Number(args['corpus-limit']) : Infinity;
+/** `pair`: every distinct (expression, zone) of the corpus; `expr`: every distinct expression, in the zone of its first row. */
+const CORPUS_BY = args['corpus-by'] ?? 'pair';
+const CORPUS_DST = args['corpus-dst'] ?? 'compatible';
+
+/**
+ * The Quartz spelling for croner: the same text with croner's Quartz options, weekdays numbered 1 = SUN
+ * … 7 = SAT (`alternativeWeekdays`) and `a/n` steps (`sloppyRanges`); croner reads `?` as `*`, 6 fields as
+ * seconds first and a 7th as the year. What croner rejects (e.g. overflowing ranges `50-10`, `L-3`) or
+ * answers differently (e.g. year steps, which Quartz counts from 1970) is skipped by the agreement check.
+ */
+const CRONER_QUARTZ = { alternativeWeekdays: true, sloppyRanges: true };
+
+/** Distinct (expression, zone) pairs of the corpus file, in file order, with the start instants of their rows. */
+function readCorpus(file) {
+  const pairs = new Map();
+  let rows = 0;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const [expression, zone, start] = line.split('\t'); // never trimmed: see test/fixtures/README.md
+    rows++;
+    const key = CORPUS_BY === 'expr' ? expression : `${expression}\t${zone}`;
+    let p = pairs.get(key);
+    if (!p) pairs.set(key, (p = { expression, zone, starts: [] }));
+    if (p.zone === zone && p.starts.length < 3) p.starts.push(Date.parse(start));
+  }
+  return { rows, items: [...pairs.values()] };
+}
+
+/** Chained next/s with batches that grow from 1 (a call may take milliseconds: croner on a rare expression). */
+function chainSked(s, ms) {
+  let d = START_DATE;
+  let n = 0;
+  let batch = 1;
+  const t0 = performance.now();
+  let t = t0;
+  while (t - t0 < ms || n < 2) {
+    for (let i = 0; i < batch; i++) {
+      d = s.next(d);
+      if (d === null || d.getTime() > HORIZON) d = START_DATE;
+    }
+    n += batch;
+    t = performance.now();
+    if (batch < 256 && (t - t0) * 8 < ms) batch *= 2;
+  }
+  return (n * 1000) / (t - t0);
+}
+
+function chainCroner(c, ms) {
+  let d = START_DATE;
+  let n = 0;
+  let batch = 1;
+  const t0 = performance.now();
+  let t = t0;
+  while (t - t0 < ms || n < 2) {
+    for (let i = 0; i < batch; i++) {
+      d = c.nextRun(d);
+      if (d === null || d.getTime() > HORIZON) d = START_DATE;
+    }
+    n += batch;
+    t = performance.now();
+    if (batch < 256 && (t - t0) * 8 < ms) batch *= 2;
+  }
+  return (n * 1000) / (t - t0);
+}
+
+/** Fires from `from` while before HORIZON (the span the chains cover), at most `count`. */
+function firesUntilHorizon(nextFn, from, count) {
+  const out = [];
+  let d = new Date(from);
+  for (let i = 0; i < count; i++) {
+    d = nextFn(d);
+    if (d === null || d.getTime() > HORIZON) break;
+    out.push(d.getTime());
+  }
+  return out;
+}
+
+/** null when croner answers as sked does: the first fires of the measured chain and from the corpus rows' starts. */
+function corpusDisagreement(sked, croner, starts) {
+  for (const [from, count] of [[START, CORPUS_AGREE], ...starts.map((s) => [s, 12])]) {
+    const a = firesUntilHorizon((d) => sked.next(d), from, count);
+    const b = firesUntilHorizon((d) => croner.nextRun(d), from, count);
+    const i = a.findIndex((t, k) => t !== b[k]);
+    if (i >= 0 || a.length !== b.length) {
+      const k = i >= 0 ? i : Math.min(a.length, b.length);
+      const show = (t) => (t === undefined ? 'none' : new Date(t).toISOString().slice(0, 19));
+      return `from ${new Date(from).toISOString().slice(0, 19)}: fire ${k + 1} sked ${show(a[k])} croner ${show(b[k])}`;
+    }
+  }
+  return null;
+}
+
+function quantile(sorted, q) {
+  if (!sorted.length) return null;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+async function corpusMode() {
+  printHeader(
+    'cron-bench --corpus: next/s, sked vs croner, every expression of the Quartz conformance corpus',
+  );
+  const cronerVersion = (await import('croner/package.json', { with: { type: 'json' } })).default.version;
+  const { rows: fileRows, items: allItems } = readCorpus(CORPUS_FILE);
+  const items = allItems.slice(0, CORPUS_LIMIT);
+  const distinctExprs = new Set(allItems.map((p) => p.expression)).size;
+  const zones = new Set(allItems.map((p) => p.zone)).size;
+  console.log(
+    `corpus ${CORPUS_FILE.replace(process.cwd() + '/', '')}: ${fmtInt(fileRows)} rows, ${fmtInt(distinctExprs)} distinct expressions, ${zones} zones; measuring ${fmtInt(items.length)} ${CORPUS_BY === 'expr' ? 'distinct expressions (each in the zone of its first row)' : 'distinct (expression, zone) pairs'}`,
+  );
+  console.log(
+    `sked compileSchedule({type: 'cron', dialect: 'quartz', dst: '${CORPUS_DST}', expression, timeZone}).next(d); croner ${cronerVersion} new Cron(expression, {timezone, alternativeWeekdays: true, sloppyRanges: true}).nextRun(d); chained d = next(d) from ${new Date(START).toISOString().slice(0, 10)}, restarting when past ${new Date(HORIZON).toISOString().slice(0, 10)} or at no fire; ${CORPUS_MS} ms per library after ${CORPUS_WARMUP_MS} ms warm-up each; rows with sked/croner < ${CORPUS_CONFIRM_BELOW} measured again (${CORPUS_CONFIRM_MS} ms per library in 3 interleaved rounds, best round kept)`,
+  );
+  console.log(
+    `agreement (else skipped): the first ${CORPUS_AGREE} fires of the chain before ${new Date(HORIZON).toISOString().slice(0, 10)}, and 12 fires from each corpus start (up to 3) of the row`,
+  );
+  console.log('');
+
+  const skipped = new Map(); // reason → { count, example }
+  const skip = (reason, item, detail) => {
+    const s = skipped.get(reason) ?? { count: 0, example: null };
+    s.count++;
+    s.example ??= `${item.expression} (${item.zone})${detail ? `: ${detail}` : ''}`;
+    skipped.set(reason, s);
+  };
+  const measured = [];
+  let confirmed = 0;
+  // Warm both libraries' code on the first 200 items (unmeasured), so the first rows are not measured cold.
+  for (const item of items.slice(0, 200)) {
+    try {
+      const spec = {
+        type: 'cron',
+        dialect: 'quartz',
+        dst: CORPUS_DST,
+        expression: item.expression,
+        timeZone: item.zone,
+      };
+      chainSked(compileSchedule(spec), 2);
+      chainCroner(new Cron(item.expression, { timezone: item.zone, ...CRONER_QUARTZ }), 2);
+    } catch {
+      /* skipped below */
+    }
+  }
+  const t0 = Date.now();
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k];
+    if (k % 250 === 0) process.stderr.write(`\r[cron-bench --corpus] ${k}/${items.length} `);
+    let sked;
+    try {
+      sked = compileSchedule({
+        type: 'cron',
+        dialect: 'quartz',
+        dst: CORPUS_DST,
+        expression: item.expression,
+        timeZone: item.zone,
+      });
+    } catch (err) {
+      skip('sked rejects (a bug: the corpus is valid Quartz)', item, err.message.slice(0, 80));
+      continue;
+    }
+    let croner;
+    try {
+      croner = new Cron(item.expression, { timezone: item.zone, ...CRONER_QUARTZ });
+    } catch (err) {
+      skip('croner rejects the expression', item, err.message.replace(/^CronPattern: /, '').slice(0, 70));
+      continue;
+    }
+    try {
+      const why = corpusDisagreement(sked, croner, item.starts);
+      if (why) {
+        skip('croner answers differently', item, why);
+        continue;
+      }
+    } catch (err) {
+      skip('croner or sked throws computing fires', item, err.message.slice(0, 80));
+      continue;
+    }
+    chainSked(sked, CORPUS_WARMUP_MS);
+    const skedRate = chainSked(sked, CORPUS_MS);
+    chainCroner(croner, CORPUS_WARMUP_MS);
+    const cronerRate = chainCroner(croner, CORPUS_MS);
+    const row = { ...item, sked: skedRate, croner: cronerRate, ratio: skedRate / cronerRate, first: null };
+    if (row.ratio < CORPUS_CONFIRM_BELOW) {
+      // Interleaved rounds, best of each: a burst of other work on this shared machine hits one round.
+      confirmed++;
+      row.first = row.ratio;
+      let bs = 0;
+      let bc = 0;
+      for (let r = 0; r < 3; r++) {
+        bs = Math.max(bs, chainSked(sked, CORPUS_CONFIRM_MS / 3));
+        bc = Math.max(bc, chainCroner(croner, CORPUS_CONFIRM_MS / 3));
+      }
+      row.sked = bs;
+      row.croner = bc;
+      row.ratio = bs / bc;
+    }
+    measured.push(row);
+  }
+  process.stderr.write(
+    `\r[cron-bench --corpus] ${items.length}/${items.length} in ${fmtNum((Date.now() - t0) / 1000, 0)} s\n`,
+  );
+
+  const ratios = Float64Array.from(measured.map((r) => r.ratio)).sort();
+  const slower = measured.filter((r) => r.ratio < 1).sort((a, b) => a.ratio - b.ratio);
+  const fmtRatio = (v) => (v === null ? '—' : `${fmtNum(v, v < 10 ? 2 : 0)}×`);
+  const skippedTotal = [...skipped.values()].reduce((s, v) => s + v.count, 0);
+
+  console.log('## summary');
+  printTable(
+    [
+      { key: 'what', title: 'what', align: 'l' },
+      { key: 'value', title: 'value', align: 'l' },
+    ],
+    [
+      {
+        what: CORPUS_BY === 'expr' ? 'expressions in the corpus' : '(expression, zone) pairs in the corpus',
+        value: fmtInt(items.length),
+      },
+      { what: 'measured (croner agrees)', value: fmtInt(measured.length) },
+      { what: 'skipped', value: fmtInt(skippedTotal) },
+      { what: 'sked/croner ratio: min', value: fmtRatio(quantile(ratios, 0)) },
+      { what: 'sked/croner ratio: p1', value: fmtRatio(quantile(ratios, 0.01)) },
+      { what: 'sked/croner ratio: p5', value: fmtRatio(quantile(ratios, 0.05)) },
+      { what: 'sked/croner ratio: median', value: fmtRatio(quantile(ratios, 0.5)) },
+      { what: 'sked/croner ratio: max', value: fmtRatio(quantile(ratios, 1)) },
+      {
+        what: 'sked next/s: min / median',
+        value: `${fmtInt(Math.min(...measured.map((r) => r.sked)))} / ${fmtInt(quantile(Float64Array.from(measured.map((r) => r.sked)).sort(), 0.5))}`,
+      },
+      {
+        what: 'croner next/s: min / median',
+        value: `${fmtInt(Math.min(...measured.map((r) => r.croner)))} / ${fmtInt(quantile(Float64Array.from(measured.map((r) => r.croner)).sort(), 0.5))}`,
+      },
+      { what: `measured again (first ratio < ${CORPUS_CONFIRM_BELOW})`, value: fmtInt(confirmed) },
+      { what: 'sked slower than croner (ratio < 1, after re-measuring)', value: fmtInt(slower.length) },
+    ],
+  );
+  console.log('');
+  console.log('## skipped');
+  printTable(
+    [
+      { key: 'reason', title: 'reason', align: 'l' },
+      { key: 'count', title: 'count', format: fmtInt },
+      { key: 'example', title: 'first example', align: 'l' },
+    ],
+    [...skipped].map(([reason, v]) => ({ reason, ...v })),
+  );
+  console.log('');
+  const slowest = [...measured].sort((a, b) => a.ratio - b.ratio).slice(0, CORPUS_TOP);
+  console.log(`## the ${slowest.length} lowest sked/croner ratios`);
+  printTable(
+    [
+      { key: 'expression', title: 'expression', align: 'l' },
+      { key: 'zone', title: 'zone', align: 'l' },
+      { key: 'sked', title: 'sked next/s', format: fmtInt },
+      { key: 'croner', title: 'croner next/s', format: fmtInt },
+      { key: 'ratio', title: 'sked/croner', format: fmtRatio },
+      { key: 'first', title: 'first 20 ms ratio', format: (v) => (v === null ? '' : fmtRatio(v)) },
+      { key: 'flag', title: '', align: 'l' },
+    ],
+    slowest.map((r) => ({ ...r, flag: r.ratio < 1 ? 'SLOWER than croner' : '' })),
+  );
+  console.log('');
+  console.log('## target (issue 3)');
+  printTable(
+    [
+      { key: 'target', title: 'target', align: 'l' },
+      { key: 'measured', title: 'measured', align: 'l' },
+      { key: 'verdict', title: 'verdict', align: 'l' },
+    ],
+    [
+      {
+        target: 'never slower than croner on any expression of the corpus',
+        measured: `${slower.length} of ${fmtInt(measured.length)} measured slower (${fmtInt(skippedTotal)} skipped: croner rejects them or answers differently)`,
+        verdict: slower.length === 0 ? 'met (on the measured ones)' : 'MISSED',
+      },
+    ],
+  );
+  if (args.json) console.log(JSON.stringify({ measured, skipped: Object.fromEntries(skipped) }));
+}
+
 // --- main ---------------------------------------------------------------------------------------
 
 async function main() {
   if (args['mem-child']) {
     memoryChild(args['mem-child'], MEM_COUNT);
+    return;
+  }
+  if (args.corpus) {
+    await corpusMode();
     return;
   }
   printHeader('cron-bench: next-fire computation, sked vs croner vs cron-parser');

@@ -26,21 +26,15 @@
  * CPU time over the window (for BullMQ, the Redis server's CPU is added: its Lua scripts do the work).
  */
 
-import { createServer } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Database } from '../dist/store/sqlite/sqlite-driver.js';
-import { Queue } from 'bullmq';
-import IORedis from 'ioredis';
 import { Pool } from 'undici';
 import {
-  BENCH_DIR,
-  cpuSeconds,
   fmtInt,
   fmtNum,
   intList,
   makeTempDir,
-  mapLimit,
   onCleanup,
   parseArgs,
   printHeader,
@@ -48,14 +42,21 @@ import {
   removeTempDir,
   rssMB,
   runCleanups,
-  sampleRss,
   sleep,
   sleepUntil,
-  spawnTracked,
   startSkedServer,
   stopChild,
   summarize,
 } from './lib/common.mjs';
+import {
+  createAll as createAllJobs,
+  creationNote as creationNoteOf,
+  measureWindow,
+  phaseOf as phaseOfJob,
+  runBullmq,
+  startHttpTarget,
+  windowAfter as windowAfterCreation,
+} from './lib/firing.mjs';
 import { connectInspector, printProfileSummary, startProfiling, summarizeProfile } from './lib/profile.mjs';
 
 const args = parseArgs();
@@ -79,125 +80,22 @@ const CREATE_PARALLEL = Number(args['create-parallel'] ?? 32);
 const STANDBY = args['no-standby'] !== 'true';
 /** --spread: each job fires every second at its own phase (job i at i·1000/N ms past the second) instead of all on the boundary. */
 const SPREAD = args['spread'] === 'true';
-const phaseOf = (i, n) => (SPREAD ? Math.floor((i * 1000) / n) : 0);
+const phaseOf = (i, n) => phaseOfJob(i, n, SPREAD);
 
-// --- the local HTTP target ------------------------------------------------------------------------
+// --- the local HTTP target (lib/firing.mjs) -------------------------------------------------------
 
-class Column {
-  constructor() {
-    this.data = new Float64Array(1 << 16);
-    this.length = 0;
-  }
-  push(v) {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-  reset() {
-    this.length = 0;
-  }
-}
-
-const arrivals = new Column();
-const arrivalLate = new Column();
-
-async function startTarget() {
-  const server = createServer((req, res) => {
-    const now = Date.now();
-    const q = req.url.indexOf('s=');
-    if (q >= 0) {
-      const raw = decodeURIComponent(req.url.slice(q + 2).split('&')[0]);
-      const nominal = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
-      if (Number.isFinite(nominal)) {
-        arrivals.push(now);
-        arrivalLate.push(now - nominal);
-      }
-    }
-    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' });
-    res.end('ok');
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onCleanup(
-    () =>
-      new Promise((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
-  );
-  return { server, url: `http://127.0.0.1:${server.address().port}/hit` };
-}
-
-function targetLateness(w0, w1) {
-  const late = [];
-  for (let i = 0; i < arrivals.length; i++)
-    if (arrivals.data[i] >= w0 && arrivals.data[i] < w1) late.push(arrivalLate.data[i]);
-  return summarize(late);
-}
+let httpTarget = null;
+const startTarget = async () => (httpTarget = await startHttpTarget());
+const targetLateness = (w0, w1) => httpTarget.lateness(w0, w1);
 
 // --- timing plan ----------------------------------------------------------------------------------
 
 const CREATE_TIMEOUT_S = Number(args['create-timeout'] ?? 180);
 
-/**
- * Creates n jobs so that none fires before all exist: a calibration batch (created with a start a day
- * away, then removed) measures the creation rate, the real jobs then all start at the first second
- * boundary after their expected creation time × 1.5 + 3 s. Creation stops at --create-timeout.
- * `create(i, startAt, id)` makes one, `remove(id)` deletes a calibration one.
- */
-async function createAll(n, parallel, create, remove) {
-  const k = Math.min(200, Math.max(20, Math.floor(n / 20)));
-  const far = Date.now() + 86_400_000;
-  const k0 = Date.now();
-  await mapLimit(k, parallel, (i) => create(i, far, `calib-${i}`));
-  const perJobMs = Math.max(0.05, (Date.now() - k0) / k);
-  await mapLimit(k, parallel, (i) => remove(`calib-${i}`));
-  const t0 = Math.ceil((Date.now() + n * perJobMs * 1.5 + 3000) / 1000) * 1000;
-  const c0 = Date.now();
-  const deadline = c0 + CREATE_TIMEOUT_S * 1000;
-  let created = 0;
-  await mapLimit(n, parallel, async (i) => {
-    if (Date.now() > deadline) return;
-    await create(i, t0, `bench-${i}`);
-    created++;
-  });
-  const createdAt = Date.now();
-  return { t0, created, createMs: createdAt - c0, createdAt, overrunMs: Math.max(0, createdAt - t0) };
-}
-
-/** Firing starts at `t0` (or the next boundary after creation, if later); then warm-up, then window. */
-function windowAfter(t0, createdAt) {
-  const firing = Math.max(t0, Math.ceil(createdAt / 1000) * 1000);
-  const w0 = firing + WARMUP_S * 1000;
-  return { firing, w0, w1: w0 + WINDOW_S * 1000 };
-}
-
-function creationNote(c, n) {
-  const parts = [];
-  if (c.created < n) parts.push(`ONLY ${c.created} of ${n} jobs created within ${CREATE_TIMEOUT_S} s`);
-  if (c.overrunMs > 0)
-    parts.push(
-      `creation overran the planned first fire by ${fmtNum(c.overrunMs / 1000, 1)} s (jobs were already firing)`,
-    );
-  return parts.join('; ');
-}
-
-async function measureWindow(pids, w0, w1) {
-  await sleepUntil(w0);
-  const cpu0 = pids.map((p) => cpuSeconds(p));
-  const rss = sampleRss(pids[0], 500);
-  await sleepUntil(w1);
-  const r = rss.stop();
-  const cpu1 = pids.map((p) => cpuSeconds(p));
-  const cpuPct =
-    (cpu0.reduce((s, c, i) => (c === null || cpu1[i] === null ? s : s + (cpu1[i] - c)), 0) /
-      ((w1 - w0) / 1000)) *
-    100;
-  return { rssPeak: r.peak, cpuPct };
-}
+const createAll = (n, parallel, create, remove) =>
+  createAllJobs(n, parallel, create, remove, { createTimeoutS: CREATE_TIMEOUT_S });
+const windowAfter = (t0, createdAt) => windowAfterCreation(t0, createdAt, WARMUP_S, WINDOW_S);
+const creationNote = (c, n) => creationNoteOf(c, n, CREATE_TIMEOUT_S);
 
 // --- sked -----------------------------------------------------------------------------------------
 
@@ -214,7 +112,12 @@ function skedJob(i, stepType, startAt, targetUrl, n) {
     name: `bench ${i}`,
     schedule: SPREAD
       ? { type: 'interval', every: 'PT1S', startAt: new Date(startAt + phaseOf(i, n)).toISOString() }
-      : { type: 'cron', expression: '* * * * * ?', timeZone: 'UTC', startAt: new Date(startAt).toISOString() },
+      : {
+          type: 'cron',
+          expression: '* * * * * ?',
+          timeZone: 'UTC',
+          startAt: new Date(startAt).toISOString(),
+        },
     steps: [step],
     overlap: 'allow',
   };
@@ -376,113 +279,21 @@ function readSkedRuns(dbPath, n, w0, w1) {
   }
 }
 
-// --- BullMQ ---------------------------------------------------------------------------------------
+// --- BullMQ (lib/firing.mjs) ----------------------------------------------------------------------
 
-async function redisPid(redis) {
-  const info = await redis.info('server');
-  const m = /process_id:(\d+)/.exec(info);
-  return m ? Number(m[1]) : null;
-}
-
-async function runBull(n, stepType, targetUrl) {
-  const redis = new IORedis({ ...REDIS, maxRetriesPerRequest: null });
-  await redis.flushdb();
-  const queueName = `fire-bench-${stepType}-${n}`;
-  const worker = spawnTracked(process.execPath, [join(BENCH_DIR, 'lib', 'bullmq-worker.mjs')], {
-    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-    env: {
-      ...process.env,
-      BENCH_CONFIG: JSON.stringify({
-        queue: queueName,
-        redis: REDIS,
-        concurrency: CONCURRENCY,
-        mode: stepType,
-        target: targetUrl,
-      }),
-    },
+const runBull = (n, stepType, targetUrl) =>
+  runBullmq({
+    n,
+    stepType,
+    targetUrl,
+    redis: REDIS,
+    concurrency: CONCURRENCY,
+    spread: SPREAD,
+    warmupS: WARMUP_S,
+    windowS: WINDOW_S,
+    createTimeoutS: CREATE_TIMEOUT_S,
+    queueName: `fire-bench-${stepType}-${n}`,
   });
-  let workerErr = '';
-  worker.stderr.on('data', (c) => {
-    workerErr = (workerErr + c.toString()).slice(-2000);
-  });
-  const messages = [];
-  const waiters = [];
-  worker.on('message', (m) => {
-    const w = waiters.findIndex((x) => x.type === m.type);
-    if (w >= 0) waiters.splice(w, 1)[0].resolve(m);
-    else messages.push(m);
-  });
-  const waitMessage = (type, timeoutMs) =>
-    new Promise((resolve, reject) => {
-      const i = messages.findIndex((m) => m.type === type);
-      if (i >= 0) return resolve(messages.splice(i, 1)[0]);
-      const timer = setTimeout(
-        () => reject(new Error(`BullMQ worker: no '${type}' within ${timeoutMs} ms ${workerErr}`)),
-        timeoutMs,
-      );
-      waiters.push({
-        type,
-        resolve: (m) => {
-          clearTimeout(timer);
-          resolve(m);
-        },
-      });
-    });
-  const queue = new Queue(queueName, { connection: { ...REDIS, maxRetriesPerRequest: null } });
-  let cleaned = false;
-  const cleanup = async () => {
-    if (cleaned) return;
-    cleaned = true;
-    if (worker.connected) worker.send({ cmd: 'stop' });
-    await queue.close().catch(() => undefined);
-    await stopChild(worker, 5000);
-    await redis.flushdb().catch(() => undefined);
-    redis.disconnect();
-  };
-  const unregister = onCleanup(cleanup);
-  try {
-    await waitMessage('ready', 30_000);
-    const c = await createAll(
-      n,
-      64,
-      (i, startAt, id) =>
-        queue.upsertJobScheduler(
-          id,
-          { every: 1000, startDate: startAt, ...(SPREAD ? { offset: phaseOf(i, n) } : {}) },
-          { name: 'tick', data: { offset: phaseOf(i, n) } },
-        ),
-      (id) => queue.removeJobScheduler(id),
-    );
-    const { firing, w0, w1 } = windowAfter(c.t0, c.createdAt);
-    const rpid = await redisPid(redis);
-    const usage = await measureWindow([worker.pid, ...(rpid ? [rpid] : [])], w0, w1);
-    const redisMem = /used_memory:(\d+)/.exec(await redis.info('memory'))?.[1];
-    await sleep(2000);
-    worker.send({ cmd: 'collect', w0, w1 });
-    const got = await waitMessage('collected', 60_000);
-    return {
-      system: 'BullMQ',
-      n,
-      created: c.created,
-      createMs: c.createMs,
-      creationNote: creationNote(c, n),
-      firingFrom: firing,
-      w0,
-      w1,
-      ...usage,
-      started: got.startLate.length,
-      start: summarize(got.startLate),
-      end: summarize(got.endLate),
-      dueStartedBy: got.dueStartedBy,
-      due: c.created * ((w1 - w0) / 1000),
-      target: stepType === 'http' ? targetLateness(w0, w1) : null,
-      notes: `redis used_memory ${redisMem ? fmtNum(Number(redisMem) / 1048576, 0) : '?'} MB${rpid ? '' : ' (redis pid unknown: CPU is the worker only)'}; failures ${got.failures}`,
-    };
-  } finally {
-    await cleanup();
-    unregister();
-  }
-}
 
 // --- main -----------------------------------------------------------------------------------------
 
@@ -589,8 +400,7 @@ async function main() {
             error: err.message.split('\n').slice(0, 6).join(' / '),
           });
         }
-        arrivals.reset();
-        arrivalLate.reset();
+        httpTarget?.reset();
         await sleep(1000);
       }
     }

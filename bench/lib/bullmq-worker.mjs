@@ -8,7 +8,8 @@
  * getSchedulerNextJobId). `job.timestamp` is only when the job was created (the previous iteration).
  *
  * Config from the environment (JSON in BENCH_CONFIG): { queue, redis: {host, port, db}, concurrency,
- * mode: 'noop' | 'http', target }. IPC messages: in {cmd:'collect', w0, w1} → out {type:'collected', ...};
+ * mode: 'noop' | 'http', target }. IPC messages: in {cmd:'collect', w0, w1, ids?} → out {type:'collected', ...}
+ * (with `ids: true`, also the id of every job processed, for counting duplicates across workers);
  * in {cmd:'stop'} → closes and exits.
  */
 
@@ -35,6 +36,8 @@ class Column {
 const nominal = new Column();
 const started = new Column();
 const finished = new Column();
+/** Job ids in processing order (the same index as the columns), for counting duplicates. */
+const jobIds = [];
 let failures = 0;
 
 const agent = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
@@ -42,7 +45,8 @@ const agent = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
 async function processor(job) {
   const start = Date.now();
   const id = job.id ?? '';
-  // The id carries the scheduler's nextMillis; with an offset (spread phases) the job is due that much later.
+  // The id carries the scheduler's nextMillis, the nominal instant (lib/firing.mjs puts a spread job's phase
+  // in its startDate); a `data.offset` would be added to it.
   const at = Number(id.slice(id.lastIndexOf(':') + 1)) + Number(job.data?.offset ?? 0);
   if (config.mode === 'http') {
     const res = await request(`${config.target}?s=${at}&j=${encodeURIComponent(job.repeatJobKey ?? '')}`, {
@@ -53,6 +57,7 @@ async function processor(job) {
     if (res.statusCode < 200 || res.statusCode >= 300) failures++;
   }
   nominal.push(at);
+  jobIds.push(id);
   started.push(start);
   finished.push(Date.now());
 }
@@ -97,6 +102,7 @@ process.on('message', async (msg) => {
       due,
       total: started.length,
       failures,
+      ...(msg.ids ? { ids: jobIds } : {}),
     });
   } else if (msg.cmd === 'stop') {
     await worker.close(true).catch(() => undefined);

@@ -282,12 +282,18 @@ export async function waitForOk(url, { timeoutMs = 30_000, everyMs = 20, child =
 }
 
 /**
- * Starts `sked server` as a child process on a SQLite file; resolves once /readyz answers 200.
+ * Starts `sked server` as a child process; resolves once /readyz answers 200. The store is the SQLite
+ * file `dbPath` (the default), or any store URL given as `store` (e.g. `postgres://…?schema=NAME`; give
+ * such a node a `dataDir` of its own, else it writes ./sked-data in the repository). `apiKey` (default:
+ * a random one) is the admin key installed at start-up: nodes of one cluster share theirs.
  * Returns { child, url, pid, spawnedAt, readyAt, command, apiKey, auth (headers), stderrTail(), inspectorUrl()
  * (with --inspect) }.
  */
 export async function startSkedServer({
   dbPath,
+  store = null,
+  dataDir = null,
+  apiKey = `bench_${randomBytes(16).toString('hex')}`,
   concurrency = 256,
   logLevel = 'warn',
   nodeArgs = [],
@@ -301,7 +307,8 @@ export async function startSkedServer({
     SKED_BIN,
     'server',
     '--store',
-    `sqlite:${dbPath}`,
+    store ?? `sqlite:${dbPath}`,
+    ...(dataDir ? ['--data-dir', dataDir] : []),
     '--host',
     '127.0.0.1',
     '--port',
@@ -313,7 +320,6 @@ export async function startSkedServer({
     ...extraArgs,
   ];
   // An admin key of our own, installed by the server at start-up (SKED_API_KEY): the API requires one.
-  const apiKey = `bench_${randomBytes(16).toString('hex')}`;
   const spawnedAt = Date.now();
   const child = spawnTracked(process.execPath, args, {
     cwd: REPO_DIR,
