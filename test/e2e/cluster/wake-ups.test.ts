@@ -11,8 +11,8 @@
  * - A manual trigger on a, whose only slot is taken, is run by b or c within a second: runs queued in
  *   the store are claimed by any node with room.
  * - Cancelling on a a run that runs on b or c works: the run becomes `cancelled` within seconds.
- * - Pausing on a jobs whose fires b and c hold stops them within a second; standby asked on a should
- *   too (it does not: see the BUG note below).
+ * - Pausing on a jobs whose fires b and c hold stops them within a second; so does standby asked on a
+ *   (a regression test below: it used to reach the others only at their next poll).
  *
  * SKED_TEST_KEEP_DIR=1 keeps the temp folder and the schema.
  */
