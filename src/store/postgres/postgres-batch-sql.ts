@@ -70,6 +70,20 @@ const SELECT_RUN_COLUMNS = `SELECT n.id, n.job_id, n.trigger_kind, n.scheduled_f
          n.status, n.attempt, n.retry_of, n.not_before, n.node_id, n.exclusive, n.payload::jsonb`;
 
 /** Moves each job's last_fire_at forward to its latest fire written with outcome `run`. */
+/**
+ * The rows of a batch (the CTE `batch`, aliased `b`) joined to the row of `table` (aliased `t`) that
+ * each names (`where`, by its key), locked, as `tid` (that row's ctid). Each row is
+ * found by its own index lookup whatever the planner's statistics say: a plain UPDATE … FROM joined on
+ * the keys was planned from stale estimates of a partial index (pending fires, active runs) as a hash
+ * join over every row that index holds, which cost PostgreSQL most of its CPU per fire under load. The
+ * lock makes the ctid the current version's until commit, so an UPDATE by it changes exactly the row
+ * found (a row changed meanwhile is looked at again after the lock, and skipped when it no longer
+ * matches, as a plain UPDATE would).
+ */
+const LOCK_BY_KEY = (batch: string, b: string, table: string, t: string, where: string) =>
+  `SELECT ${b}.*, l.tid FROM ${batch} ${b}
+  CROSS JOIN LATERAL (SELECT ${t}.ctid AS tid FROM ${table} ${t} WHERE ${where} LIMIT 1 FOR UPDATE) l`;
+
 const RECORD_FIRES = (written: string) => `
 UPDATE job_stats s SET last_fire_at = GREATEST(s.last_fire_at, x.at)
 FROM (SELECT job_id, max(scheduled_for) AS at FROM ${written} WHERE outcome = 'run' GROUP BY job_id) x
@@ -135,10 +149,12 @@ export const RESOLVE_FIRES = `
 WITH resolution AS (
   SELECT * FROM unnest($2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::text[])
     AS r(job_id, scheduled_for, outcome, fired_at, run_id)
+), target AS (
+  ${LOCK_BY_KEY('resolution', 'r', 'fire_ledger', 'f', `f.job_id = r.job_id AND f.scheduled_for = r.scheduled_for AND f.outcome = 'pending'`)}
 ), resolved AS (
   UPDATE fire_ledger f SET outcome = r.outcome, fired_at = r.fired_at, run_id = r.run_id, node_id = $1
-  FROM resolution r
-  WHERE f.job_id = r.job_id AND f.scheduled_for = r.scheduled_for AND f.outcome = 'pending'
+  FROM target r
+  WHERE f.ctid = r.tid
   RETURNING f.job_id, f.scheduled_for, f.outcome, f.run_id
 ), new_runs AS (
   ${INSERT_RUN_COLUMNS}
