@@ -75,7 +75,8 @@ const SELECT_RUN_COLUMNS = `SELECT n.id, n.job_id, n.trigger_kind, n.scheduled_f
  * each names (`where`, by its key), locked, as `tid` (that row's ctid). Each row is
  * found by its own index lookup whatever the planner's statistics say: a plain UPDATE … FROM joined on
  * the keys was planned from stale estimates of a partial index (pending fires, active runs) as a hash
- * join over every row that index holds, which cost PostgreSQL most of its CPU per fire under load. The
+ * join over every entry that index holds, dead ones included (a bitmap scan never marks them dead, and
+ * every run finished leaves one in runs_active until vacuum): millions of entries read per second. The
  * lock makes the ctid the current version's until commit, so an UPDATE by it changes exactly the row
  * found (a row changed meanwhile is looked at again after the lock, and skipped when it no longer
  * matches, as a plain UPDATE would).
@@ -201,11 +202,13 @@ export const FINISH_RUNS = `
 WITH finish AS (
   SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::bool[], $7::int[])
     AS f(id, status, started_at, finished_at, error, failed, nth)
+), target AS (
+  ${LOCK_BY_KEY('finish', 'f', 'runs', 'r', `r.id = f.id AND r.status IN ('queued', 'running')`)}
 ), finished AS (
   UPDATE runs r SET status = f.status, started_at = COALESCE(f.started_at, r.started_at),
                     finished_at = f.finished_at, error = f.error
-  FROM finish f
-  WHERE r.id = f.id AND r.status IN ('queued', 'running')
+  FROM target f
+  WHERE r.ctid = f.tid
   RETURNING r.id, r.job_id, f.status, f.failed, f.nth
 ), steps AS (
   INSERT INTO step_results (run_id, ordinal, phase, position, step_index, name, type, status, attempt,
