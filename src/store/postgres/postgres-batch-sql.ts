@@ -79,7 +79,9 @@ const SELECT_RUN_COLUMNS = `SELECT n.id, n.job_id, n.trigger_kind, n.scheduled_f
  * every run finished leaves one in runs_active until vacuum): millions of entries read per second. The
  * lock makes the ctid the current version's until commit, so an UPDATE by it changes exactly the row
  * found (a row changed meanwhile is looked at again after the lock, and skipped when it no longer
- * matches, as a plain UPDATE would).
+ * matches, as a plain UPDATE would). The UPDATE names its rows as `ctid = f.tid AND ctid = ANY(ARRAY(SELECT
+ * tid FROM target))`, so that it reads them by TID whatever the table's size (joined on ctid alone, it
+ * was planned as a hash join over a sequential scan of the table).
  */
 const LOCK_BY_KEY = (batch: string, b: string, table: string, t: string, where: string) =>
   `SELECT ${b}.*, l.tid FROM ${batch} ${b}
@@ -155,7 +157,7 @@ WITH resolution AS (
 ), resolved AS (
   UPDATE fire_ledger f SET outcome = r.outcome, fired_at = r.fired_at, run_id = r.run_id, node_id = $1
   FROM target r
-  WHERE f.ctid = r.tid
+  WHERE f.ctid = r.tid AND f.ctid = ANY(ARRAY(SELECT tid FROM target))
   RETURNING f.job_id, f.scheduled_for, f.outcome, f.run_id
 ), new_runs AS (
   ${INSERT_RUN_COLUMNS}
@@ -208,7 +210,7 @@ WITH finish AS (
   UPDATE runs r SET status = f.status, started_at = COALESCE(f.started_at, r.started_at),
                     finished_at = f.finished_at, error = f.error
   FROM target f
-  WHERE r.ctid = f.tid
+  WHERE r.ctid = f.tid AND r.ctid = ANY(ARRAY(SELECT tid FROM target))
   RETURNING r.id, r.job_id, f.status, f.failed, f.nth
 ), steps AS (
   INSERT INTO step_results (run_id, ordinal, phase, position, step_index, name, type, status, attempt,
