@@ -60,8 +60,8 @@ import {
   createAll,
   creationNote,
   measureWindow,
-  phaseOf,
   runBullmq,
+  skedJob,
   startHttpTarget,
   windowAfter,
 } from './lib/firing.mjs';
@@ -151,30 +151,6 @@ function cpuPctOf(before, after, seconds, pids = null) {
 
 // --- sked -----------------------------------------------------------------------------------------
 
-function skedJob(i, n, stepType, startAt, targetUrl, spread) {
-  const step =
-    stepType === 'http'
-      ? {
-          stepIndex: 0,
-          type: 'http',
-          request: { method: 'GET', url: `${targetUrl}?s={{scheduledFor}}&j={{jobId}}` },
-        }
-      : { stepIndex: 0, type: 'noop' };
-  return {
-    name: `bench ${i}`,
-    schedule: spread
-      ? { type: 'interval', every: 'PT1S', startAt: new Date(startAt + phaseOf(i, n, true)).toISOString() }
-      : {
-          type: 'cron',
-          expression: '* * * * * ?',
-          timeZone: 'UTC',
-          startAt: new Date(startAt).toISOString(),
-        },
-    steps: [step],
-    overlap: 'allow',
-  };
-}
-
 const serverLogOf = (server) =>
   server
     .stderrTail()
@@ -249,7 +225,7 @@ async function runSkedCluster({ n, nodes: k, stepType, spread, target }) {
             i % k,
             'PUT',
             `/api/v1/jobs/${id}`,
-            skedJob(i, n, stepType, startAt, target?.url, spread),
+            skedJob(i, n, { stepType, startAt, targetUrl: target?.url, spread }),
             [200, 201],
           ),
         ),

@@ -52,8 +52,8 @@ import {
   createAll as createAllJobs,
   creationNote as creationNoteOf,
   measureWindow,
-  phaseOf as phaseOfJob,
   runBullmq,
+  skedJob,
   startHttpTarget,
   windowAfter as windowAfterCreation,
 } from './lib/firing.mjs';
@@ -80,7 +80,6 @@ const CREATE_PARALLEL = Number(args['create-parallel'] ?? 32);
 const STANDBY = args['no-standby'] !== 'true';
 /** --spread: each job fires every second at its own phase (job i at i·1000/N ms past the second) instead of all on the boundary. */
 const SPREAD = args['spread'] === 'true';
-const phaseOf = (i, n) => phaseOfJob(i, n, SPREAD);
 
 // --- the local HTTP target (lib/firing.mjs) -------------------------------------------------------
 
@@ -98,30 +97,6 @@ const windowAfter = (t0, createdAt) => windowAfterCreation(t0, createdAt, WARMUP
 const creationNote = (c, n) => creationNoteOf(c, n, CREATE_TIMEOUT_S);
 
 // --- sked -----------------------------------------------------------------------------------------
-
-function skedJob(i, stepType, startAt, targetUrl, n) {
-  const step =
-    stepType === 'http'
-      ? {
-          stepIndex: 0,
-          type: 'http',
-          request: { method: 'GET', url: `${targetUrl}?s={{scheduledFor}}&j={{jobId}}` },
-        }
-      : { stepIndex: 0, type: 'noop' };
-  return {
-    name: `bench ${i}`,
-    schedule: SPREAD
-      ? { type: 'interval', every: 'PT1S', startAt: new Date(startAt + phaseOf(i, n)).toISOString() }
-      : {
-          type: 'cron',
-          expression: '* * * * * ?',
-          timeZone: 'UTC',
-          startAt: new Date(startAt).toISOString(),
-        },
-    steps: [step],
-    overlap: 'allow',
-  };
-}
 
 async function runSked(n, stepType, targetUrl) {
   const dir = makeTempDir('sked-fire-');
@@ -160,7 +135,7 @@ async function runSked(n, stepType, targetUrl) {
             path: `/api/v1/jobs/${id}`,
             method: 'PUT',
             headers: { 'content-type': 'application/json', ...server.auth },
-            body: JSON.stringify(skedJob(i, stepType, startAt, targetUrl, n)),
+            body: JSON.stringify(skedJob(i, n, { stepType, startAt, targetUrl, spread: SPREAD })),
           }),
           [200, 201],
         ),

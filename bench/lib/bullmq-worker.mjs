@@ -15,23 +15,9 @@
 
 import { Worker } from 'bullmq';
 import { Agent, request } from 'undici';
+import { Column } from './column.mjs';
 
 const config = JSON.parse(process.env.BENCH_CONFIG ?? '{}');
-
-class Column {
-  constructor() {
-    this.data = new Float64Array(1 << 16);
-    this.length = 0;
-  }
-  push(v) {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-}
 
 const nominal = new Column();
 const started = new Column();

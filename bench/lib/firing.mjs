@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
+import { Column } from './column.mjs';
 import {
   BENCH_DIR,
   cpuSeconds,
@@ -26,6 +27,35 @@ import {
 /** Job i's phase in ms past the second: 0 when aligned, i·1000/n when spread. */
 export function phaseOf(i, n, spread) {
   return spread ? Math.floor((i * 1000) / n) : 0;
+}
+
+/**
+ * The sked job i of n as the benchmarks create it: firing every second from `startAt` (ms), on the
+ * boundary (`* * * * * ?`) or, with `spread`, at its own phase (an `interval` PT1S); a noop step, or an
+ * http step calling `targetUrl` with its nominal instant and job id. Overlap is allowed.
+ */
+export function skedJob(i, n, { stepType, startAt, targetUrl, spread }) {
+  const step =
+    stepType === 'http'
+      ? {
+          stepIndex: 0,
+          type: 'http',
+          request: { method: 'GET', url: `${targetUrl}?s={{scheduledFor}}&j={{jobId}}` },
+        }
+      : { stepIndex: 0, type: 'noop' };
+  return {
+    name: `bench ${i}`,
+    schedule: spread
+      ? { type: 'interval', every: 'PT1S', startAt: new Date(startAt + phaseOf(i, n, true)).toISOString() }
+      : {
+          type: 'cron',
+          expression: '* * * * * ?',
+          timeZone: 'UTC',
+          startAt: new Date(startAt).toISOString(),
+        },
+    steps: [step],
+    overlap: 'allow',
+  };
 }
 
 /**
@@ -97,24 +127,6 @@ export async function measureWindow(pids, w0, w1) {
 }
 
 // --- the local HTTP target ------------------------------------------------------------------------
-
-class Column {
-  constructor() {
-    this.data = new Float64Array(1 << 16);
-    this.length = 0;
-  }
-  push(v) {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-  reset() {
-    this.length = 0;
-  }
-}
 
 /**
  * A tiny node:http server that http steps of both systems call (`GET <url>?s=<nominal>&j=<job>`, the
