@@ -53,7 +53,8 @@ export class FireLoop {
   private timer: { at: number; handle: TimerHandle } | null = null;
   /** An acquisition failed between its claim and its commit: the triggers it leased are still ours. */
   private leasesLeft = false;
-  private readonly busy = { acquire: false, fire: false };
+  private readonly busy = { fire: false };
+  /** The acquisition under way (its outcome swallowed: the caller of acquire() sees it), or null. */
   private acquiring: Promise<void> | null = null;
   private readonly again = { acquire: false, fire: false };
 
@@ -138,7 +139,7 @@ export class FireLoop {
   }
 
   scheduleAcquire(): void {
-    if (this.busy.acquire) {
+    if (this.acquiring !== null) {
       this.again.acquire = true;
       return;
     }
@@ -151,25 +152,13 @@ export class FireLoop {
   }
 
   async acquire(): Promise<void> {
-    if (this.busy.acquire) {
+    if (this.acquiring !== null) {
       this.again.acquire = true;
       return;
     }
-    const run = this.acquireLoop();
-    this.acquiring = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    try {
-      await run;
-    } finally {
-      this.acquiring = null;
-    }
-  }
-
-  private async acquireLoop(): Promise<void> {
     const { store, clock, config } = this.ctx;
-    this.busy.acquire = true;
+    let settle!: () => void;
+    this.acquiring = new Promise((resolve) => (settle = resolve));
     try {
       for (;;) {
         this.again.acquire = false;
@@ -204,7 +193,9 @@ export class FireLoop {
         await yieldToTimers();
       }
     } finally {
-      this.busy.acquire = false;
+      // At once when the loop ends, so that a wake from then on starts a new acquisition.
+      this.acquiring = null;
+      settle();
     }
   }
 
