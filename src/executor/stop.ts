@@ -93,27 +93,6 @@ export function linkStop(parent: Stop | undefined): LinkedStop {
   return { stop, dispose: () => signal.removeEventListener('abort', forward) };
 }
 
-/** An AbortController that also aborts (with the same stop kind) when `parent` aborts. */
-export interface LinkedController {
-  readonly controller: AbortController;
-  readonly signal: AbortSignal;
-  /** Stops listening to the parent: call it when done, so long-lived parents do not collect listeners. */
-  dispose(): void;
-}
-
-export function linkController(parent: AbortSignal | undefined): LinkedController {
-  const controller = new AbortController();
-  if (parent === undefined) return { controller, signal: controller.signal, dispose: () => undefined };
-  const forward = (): void => controller.abort(new StopRequest(stopKindOf(parent) ?? 'cancelled'));
-  if (parent.aborted) forward();
-  else parent.addEventListener('abort', forward, { once: true });
-  return {
-    controller,
-    signal: controller.signal,
-    dispose: () => parent.removeEventListener('abort', forward),
-  };
-}
-
 // setTimeout fires at once for delays over 2^31 - 1 ms (about 24.8 days): longer ones are taken in slices.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
